@@ -1,0 +1,209 @@
+"""Exercises and quiz of notebook 01: activation functions."""
+
+import numpy as np
+
+from helpers.checking import Exercise, call, expect_array, expect_close, expect_no_warning
+from helpers.nn import functions as ref
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "01_activations"
+
+
+def _values_step(fn, name, x, expected, hint=None):
+    """Call ``name(x)``, require an array of x's shape, compare with ``expected``."""
+    y = call(fn, x, call_text=f"{name}(x)", inputs={"x": x})
+    expect_array(y, shape=x.shape, what=f"{name}(x)", inputs={"x": x})
+    expect_close(y, expected, what=f"{name}(x)", inputs={"x": x}, hint=hint)
+
+
+def _hidden_inputs(seed):
+    # Values the notebook never shows, in a 3-D shape, away from the kink at 0.
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-6, 6, size=(2, 3, 4))
+    x[np.abs(x) < 1e-3] = 0.5
+    return x
+
+
+# --- 1.1 step function -------------------------------------------------------
+
+step = Exercise("1.1", NB, "step_function", "The step function", points=1,
+                hint="`x > 0` compares every element at once and gives booleans; "
+                     "`.astype(int)` turns them into 0 and 1.")
+
+
+@step.step("returns an array of the input's shape")
+def _(step_function):
+    x = np.array([-1.0, 2.0, 0.5])
+    y = call(step_function, x, call_text="step_function(x)", inputs={"x": x})
+    expect_array(y, shape=x.shape, what="step_function(x)", inputs={"x": x})
+
+
+@step.step("values on small cases (0 maps to 0)")
+def _(step_function):
+    _values_step(step_function, "step_function", np.array([-3.0, -0.1, 0.0, 0.1, 7.0]),
+                 [0, 0, 0, 1, 1], hint="The course's convention: step(0) = 0, so use `x > 0`, not `x >= 0`.")
+
+
+@step.step("works on a 2-D batch")
+def _(step_function):
+    x = np.array([[1.0, -1.0], [-2.0, 3.0]])
+    _values_step(step_function, "step_function", x, [[1, 0], [0, 1]])
+
+
+@step.hidden_step("values on other inputs")
+def _(step_function):
+    x = _hidden_inputs(11)
+    _values_step(step_function, "step_function", x, ref.step_function(x))
+
+
+# --- 1.2 sigmoid ---------------------------------------------------------------
+
+sig = Exercise("1.2", NB, "sigmoid", "The sigmoid, stable for large |x|", points=2,
+               hint="For x >= 0 use 1 / (1 + exp(-x)); for x < 0 use exp(x) / (1 + exp(x)). "
+                    "`np.where` picks between them, and exp(-|x|) never overflows.")
+
+
+@sig.step("returns an array of the input's shape")
+def _(sigmoid):
+    x = np.array([-1.0, 0.0, 1.0])
+    y = call(sigmoid, x, call_text="sigmoid(x)", inputs={"x": x})
+    expect_array(y, shape=x.shape, what="sigmoid(x)", inputs={"x": x})
+
+
+@sig.step("values on small cases")
+def _(sigmoid):
+    x = np.array([-2.0, 0.0, 3.0])
+    _values_step(sigmoid, "sigmoid", x, 1 / (1 + np.exp(-x)))
+
+
+@sig.step("works on a 2-D batch")
+def _(sigmoid):
+    x = np.array([[0.5, -0.5], [4.0, -4.0]])
+    _values_step(sigmoid, "sigmoid", x, 1 / (1 + np.exp(-x)))
+
+
+@sig.step("large |x|: no overflow warning, results 0 and 1")
+def _(sigmoid):
+    x = np.array([-1000.0, -50.0, 50.0, 1000.0])
+    y = expect_no_warning(sigmoid, x, call_text="sigmoid(x)", inputs={"x": x},
+                          hint="exp(1000) overflows. Compute exp(-|x|) instead, which is at most 1.")
+    expect_array(y, shape=x.shape, what="sigmoid(x)", inputs={"x": x})
+    expect_close(y, ref.sigmoid(x), what="sigmoid(x)", inputs={"x": x}, rtol=1e-9, atol=1e-12)
+
+
+@sig.hidden_step("values on other inputs")
+def _(sigmoid):
+    x = _hidden_inputs(12) * 3
+    _values_step(sigmoid, "sigmoid", x, ref.sigmoid(x))
+
+
+# --- 1.3 derivative of the sigmoid -----------------------------------------------
+
+dsig = Exercise("1.3", NB, "sigmoid_grad", "The derivative of the sigmoid", points=1,
+                hint="With y = sigmoid(x), the derivative is y * (1 - y). Reuse your sigmoid.")
+
+
+@dsig.step("values on small cases")
+def _(sigmoid_grad):
+    x = np.array([-2.0, 0.0, 3.0])
+    s = 1 / (1 + np.exp(-x))
+    _values_step(sigmoid_grad, "sigmoid_grad", x, s * (1 - s))
+
+
+@dsig.step("large |x|: the slope is 0, with no warning")
+def _(sigmoid_grad):
+    x = np.array([-800.0, 800.0])
+    y = expect_no_warning(sigmoid_grad, x, call_text="sigmoid_grad(x)", inputs={"x": x},
+                          hint="Build on a stable sigmoid (exercise 1.2).")
+    expect_close(y, [0.0, 0.0], what="sigmoid_grad(x)", inputs={"x": x}, atol=1e-12)
+
+
+@dsig.hidden_step("matches a numerical derivative on other inputs")
+def _(sigmoid_grad):
+    x = _hidden_inputs(13)
+    h = 1e-5
+    numeric = (ref.sigmoid(x + h) - ref.sigmoid(x - h)) / (2 * h)
+    _values_step(sigmoid_grad, "sigmoid_grad", x, numeric)
+
+
+# --- 1.4 ReLU -----------------------------------------------------------------------
+
+rel = Exercise("1.4", NB, "relu", "The ReLU", points=1,
+               hint="`np.maximum(0, x)` takes the larger of 0 and each element.")
+
+
+@rel.step("values on small cases")
+def _(relu):
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    _values_step(relu, "relu", x, [0.0, 0.0, 0.0, 0.5, 3.0])
+
+
+@rel.step("works on a 2-D batch and leaves its input unchanged")
+def _(relu):
+    x = np.array([[1.5, -1.0], [-2.0, 4.0]])
+    kept = x.copy()
+    y = call(relu, x, call_text="relu(x)", inputs={"x": x})
+    expect_array(y, shape=x.shape, what="relu(x)", inputs={"x": x})
+    expect_close(y, [[1.5, 0.0], [0.0, 4.0]], what="relu(x)", inputs={"x": kept})
+
+
+@rel.hidden_step("values on other inputs")
+def _(relu):
+    x = _hidden_inputs(14)
+    _values_step(relu, "relu", x, ref.relu(x))
+
+
+# --- 1.5 derivative of the ReLU -------------------------------------------------------
+
+drel = Exercise("1.5", NB, "relu_grad", "The derivative of the ReLU", points=1,
+                hint="The slope is 1 where x > 0 and 0 elsewhere (we take 0 at x = 0).")
+
+
+@drel.step("values on small cases (slope 0 at x = 0)")
+def _(relu_grad):
+    x = np.array([-2.0, 0.0, 0.5, 3.0])
+    _values_step(relu_grad, "relu_grad", x, [0.0, 0.0, 1.0, 1.0])
+
+
+@drel.step("works on a 2-D batch")
+def _(relu_grad):
+    x = np.array([[1.5, -1.0], [-2.0, 4.0]])
+    _values_step(relu_grad, "relu_grad", x, [[1.0, 0.0], [0.0, 1.0]])
+
+
+@drel.hidden_step("matches a numerical derivative on other inputs")
+def _(relu_grad):
+    x = _hidden_inputs(15)
+    h = 1e-6
+    numeric = (ref.relu(x + h) - ref.relu(x - h)) / (2 * h)
+    _values_step(relu_grad, "relu_grad", x, numeric)
+
+
+# --- Quiz ------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Choice("q1", "Why does a neural network need a non-linear activation between its layers?",
+           {"a": "It makes the forward pass faster.",
+            "b": "Without it, any stack of layers collapses into a single affine layer.",
+            "c": "It keeps the weights small.",
+            "d": "It is needed to compute a loss."},
+           answer="b",
+           explain="W2(W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): still one affine map."),
+    Numeric("q2", "What is the largest value the derivative of the sigmoid ever takes?",
+            answer=0.25, tol=1e-3,
+            explain="y(1 - y) is largest at y = 0.5, that is at u = 0: 0.5 * 0.5 = 0.25."),
+    Choice("q3", "A sigmoid unit receives the total input u = 12. What happens to the gradient through it?",
+           {"a": "It is about 1, so learning is fast.",
+            "b": "It is almost 0: the unit is saturated and barely learns.",
+            "c": "It is negative.",
+            "d": "It is undefined."},
+           answer="b",
+           explain="sigmoid(12) is about 0.999994, so y(1 - y) is about 6e-6."),
+    Numeric("q4", "Compute ReLU(-1) + ReLU(1) - ReLU(-1 + 1).", answer=1.0, tol=1e-9,
+            explain="0 + 1 - 0 = 1, not 0: ReLU is not additive, so it is not linear."),
+    Choice("q5", "For which inputs is the derivative of the ReLU exactly 0?",
+           {"a": "For all inputs.", "b": "For positive inputs.", "c": "For inputs at or below 0.",
+            "d": "For no input."},
+           answer="c",
+           explain="The ReLU is flat (0) for u <= 0; by the course's convention its slope at 0 is 0 too."),
+])

@@ -321,21 +321,23 @@ def execute(path: Path, timeout: int = 300) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="only these solution notebooks (default: all)")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     parser.add_argument("--execute", nargs="+", metavar="NOTEBOOK",
                         help="re-run these solution notebooks and store their outputs first")
     args = parser.parse_args(argv)
     try:
+        names = [Path(n).name for n in args.notebooks + (args.execute or [])]
+        for name in names:
+            if not (SOLUTIONS / name).exists():
+                parser.error(f"no such solution notebook: solutions/{name}")
         if args.execute:
             for item in args.execute:
-                path = Path(item)
-                if not path.exists():
-                    path = SOLUTIONS / Path(item).name
-                if not path.exists():
-                    parser.error(f"no such solution notebook: {item}")
+                path = SOLUTIONS / Path(item).name
                 print(f"executing {path} ...", file=sys.stderr)
                 execute(path)
-        stale = build(check_only=args.check)
+        stale = build(check_only=args.check, names=names or None)
     except BuildError as exc:
         print(f"build error: {exc}", file=sys.stderr)
         return 2

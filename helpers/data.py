@@ -146,14 +146,20 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 1 / 3,
     if not 0 < test_size < 1:
         raise ValueError("test_size must be a fraction between 0 and 1")
     rng = as_generator(seed)
+    n_test = int(round(len(y) * test_size))
     if stratify:
-        test_idx = []
-        for label in np.unique(y):
-            idx = rng.permutation(np.flatnonzero(y == label))
-            test_idx.append(idx[: int(round(len(idx) * test_size))])
-        test = np.concatenate(test_idx)
+        labels, counts = np.unique(y, return_counts=True)
+        # Each class gets its share of the n_test places, rounded down; the
+        # places left go to the classes with the largest remainders, so the
+        # total is exactly n_test (50 of 150 for a 2:1 split).
+        share = counts * n_test / len(y)
+        per_class = np.floor(share).astype(int)
+        leftover = n_test - per_class.sum()
+        per_class[np.argsort(-(share - per_class), kind="stable")[:leftover]] += 1
+        test = np.concatenate([rng.permutation(np.flatnonzero(y == label))[:k]
+                               for label, k in zip(labels, per_class)])
     else:
-        test = rng.permutation(len(y))[: int(round(len(y) * test_size))]
+        test = rng.permutation(len(y))[:n_test]
     is_test = np.zeros(len(y), dtype=bool)
     is_test[test] = True
     # Shuffle each part so the classes are interleaved within it too.

@@ -35,17 +35,21 @@ def use_course_style() -> None:
 
 
 def plot_functions(functions: dict[str, Callable], x: np.ndarray | None = None, ax=None,
-                   title: str = "", ylabel: str = "f(u)", xlabel: str = "u", ylim=None):
+                   title: str = "", ylabel: str = "f(u)", xlabel: str = "u", ylim=None,
+                   colors: Sequence[str] | None = None):
     """Draw several functions of one variable on one axes; returns the axes.
 
     functions: {"label": f} where f maps an array of inputs to outputs.
+    colors: one colour per function (default: the palette in order), so a
+    function and its derivative can share a colour across two plots.
     """
+    colors = list(colors) if colors is not None else COLORS
     x = np.linspace(-5, 5, 401) if x is None else x
     if ax is None:
         _, ax = plt.subplots()
     styles = ["-", "--", "-.", ":"]
     for i, (label, f) in enumerate(functions.items()):
-        ax.plot(x, f(x), styles[i % len(styles)], color=COLORS[i % len(COLORS)], lw=2, label=label)
+        ax.plot(x, f(x), styles[i % len(styles)], color=colors[i % len(colors)], lw=2, label=label)
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.6", lw=0.8)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

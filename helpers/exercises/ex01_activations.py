@@ -188,7 +188,7 @@ Quiz(NB, [
             "c": "It keeps the weights small.",
             "d": "It is needed to compute a loss."},
            answer="b",
-           explain="W2(W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): still one affine map."),
+           explain="(x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2): still one affine map."),
     Numeric("q2", "What is the largest value the derivative of the sigmoid ever takes?",
             answer=0.25, tol=1e-3,
             explain="y(1 - y) is largest at y = 0.5, that is at u = 0: 0.5 * 0.5 = 0.25."),

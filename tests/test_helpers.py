@@ -214,3 +214,27 @@ def test_package_import_is_light():
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_widgets_render_in_a_live_kernel(monkeypatch):
+    """In a Jupyter kernel (no NNFS_STATIC), explorers and quizzes are ipywidgets."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    monkeypatch.delenv("NNFS_STATIC", raising=False)
+    nb = new_notebook(cells=[
+        new_code_cell("from helpers import explore, show_quiz, widgets_available\nprint(widgets_available())"),
+        new_code_cell("explore(lambda lr=0.1, kind='a': print(lr, kind), lr=(0.01, 1.0, 0.01), kind=['a', 'b'])"),
+        new_code_cell("show_quiz('01')"),
+    ])
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert nb.cells[0].outputs[0].text.strip() == "True"
+    for cell in nb.cells[1:]:
+        kinds = [o.get("data", {}) for o in cell.outputs]
+        assert any("application/vnd.jupyter.widget-view+json" in d for d in kinds), cell.outputs
+    # The explorer drew once with draw's defaults as the controls' starting values.
+    widget_state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    states = [m["state"] for m in widget_state.get("state", {}).values()]
+    assert 0.1 in [s.get("value") for s in states]
+    assert any(s.get("_options_labels") == ["a", "b"] and s.get("index") == 0 for s in states)

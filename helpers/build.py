@@ -11,9 +11,10 @@ What the solution notebooks may contain, and what the student version gets:
 * ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` (code, whole lines): replaced
   by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the same
   indentation. In markdown cells the region becomes "YOUR ANSWER HERE".
-* ``### BLANK: <text>`` at the end of a line: the first occurrence of
-  ``<text>`` on that line becomes ``...`` (a "fill in the key part" blank);
-  the marker comment itself is removed.
+* ``### BLANK: <text>`` at the end of a line: the last occurrence of
+  ``<text>`` on that line becomes ``...`` (a "fill in the key part" blank;
+  the last, so that in ``"q3": 3,  ### BLANK: 3`` the answer is blanked, not
+  the key); the marker comment itself is removed.
 * ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``: removed.
 * a cell tagged ``solution-only``: removed.
 * outputs and execution counts: cleared.
@@ -113,7 +114,8 @@ def _blank_code(source: str, where: str) -> str:
             code = code.rstrip()
             if not target or target not in code:
                 raise BuildError(f"{where}: blank {target!r} does not occur in {code.strip()!r}")
-            code = code.replace(target, "...", 1)
+            at = code.rfind(target)
+            code = code[:at] + "..." + code[at + len(target):]
             line = code
         out.append(line)
     if in_solution:

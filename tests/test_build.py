@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import helpers.build as build
-from conftest import ROOT, SOLUTIONS
+from nbrun import ROOT, SOLUTIONS
 
 URL = build.repository_url()
 
@@ -159,3 +159,10 @@ def test_real_solution_cells_carry_exercise_grade_ids():
     ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert "solution_1_2" in ids and "check_1_2" in ids and "check_quiz_01" in ids
     assert len(ids) == len(set(ids)), "nbgrader grade ids must be unique"
+
+
+def test_inline_blank_takes_the_last_occurrence(course):
+    nb = new_notebook(cells=[new_code_cell('quiz_answers = {\n    "q3": 3,  ### BLANK: 3\n}')])
+    nbformat.write(nb, course / "solutions" / "99_test.ipynb")
+    build.build()
+    assert _student(course).cells[0].source == 'quiz_answers = {\n    "q3": ...,\n}'

@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT, SOLUTIONS, notebook_run
+from nbrun import ROOT, SOLUTIONS, notebook_run
 from helpers.checking import all_exercises, format_result, run_exercise
 from helpers.quiz import all_quizzes, grade_answers
 
@@ -71,6 +71,9 @@ def test_quiz_full_marks_on_solution_zero_on_blank(quiz):
     student = notebook_run(ROOT / "notebooks" / f"{quiz.notebook}.ipynb").namespace
     right = grade_answers(quiz, solution.get(quiz.variable))
     assert [r.verdict for r in right] == ["right"] * len(quiz.questions)
+    keys = {q.key for q in quiz.questions}
+    assert set(solution[quiz.variable]) == keys and set(student[quiz.variable]) == keys
+    assert all(v is Ellipsis for v in student[quiz.variable].values()), "every answer is blanked"
     blank = grade_answers(quiz, student.get(quiz.variable))
     assert sum(r.points for r in blank) == 0
     assert {r.verdict for r in blank} == {"missing"}

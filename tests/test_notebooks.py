@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT, SOLUTIONS
+from nbrun import ROOT, SOLUTIONS
 
 NOTEBOOKS = {p.stem: nbformat.read(p, as_version=4) for p in SOLUTIONS}
 MAGIC = re.compile(r"^\s*[%!]", re.M)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT
+from nbrun import ROOT
 from helpers.build import repository_url
 
 

@@ -1,17 +1,10 @@
-"""Shared test set-up: notebook paths, and running a notebook's code in-process."""
+"""Shared by the tests: notebook paths, and running a notebook's code in-process."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
-
-import pytest
-
-# Explorers draw static figures in the tests, as in the stored outputs. This is
-# set before nbval starts its kernels, which inherit the environment.
-os.environ["NNFS_STATIC"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
@@ -59,8 +52,3 @@ def notebook_run(path: Path) -> NotebookRun:
     if path not in _RUNS:
         _RUNS[path] = NotebookRun(path)
     return _RUNS[path]
-
-
-@pytest.fixture
-def run_notebook():
-    return notebook_run

@@ -1,0 +1,343 @@
+"""Exercises and quiz of notebook 03: softmax, cross-entropy and other losses."""
+
+import numpy as np
+
+from helpers.checking import (Exercise, call, expect, expect_array, expect_close, expect_no_warning,
+                              expect_scalar)
+from helpers.nn import functions as ref
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "03_softmax_and_losses"
+DELTA = ref.LOG_EPS  # 1e-7, the small number inside every log of the course
+
+
+def _text(name, *args):
+    return f"{name}({', '.join(args)})"
+
+
+# --- 3.1 softmax -------------------------------------------------------------------
+
+sm = Exercise("3.1", NB, "softmax", "Softmax for one sample and a batch, stable for large scores", points=2,
+              hint="Subtract the maximum of each row first: `x.max(axis=-1, keepdims=True)`; then "
+                   "`e = np.exp(...)` and divide by `e.sum(axis=-1, keepdims=True)`. "
+                   "axis=-1 (the last axis) is the class axis for (C,) and (N, C) alike.")
+
+
+def _softmax_step(softmax, x, expected, hint=None):
+    y = call(softmax, x, call_text="softmax(x)", inputs={"x": x})
+    expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
+    expect_close(y, expected, what="softmax(x)", inputs={"x": x}, hint=hint)
+
+
+def _naive_softmax(x):
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@sm.step("one sample: x (C,) -> probabilities (C,)")
+def _(softmax):
+    x = np.array([1.0, 2.0, 3.0])
+    _softmax_step(softmax, x, _naive_softmax(x))
+
+
+@sm.step("a batch: x (N, C) -> (N, C), every row sums to 1")
+def _(softmax):
+    x = np.array([[1.0, 2.0, 3.0],
+                  [0.0, 0.0, 0.0],
+                  [-1.0, 5.0, 2.0]])
+    _softmax_step(softmax, x, _naive_softmax(x),
+                  hint="Normalise each row on its own: sum along the class axis with keepdims=True, "
+                       "not over the whole array.")
+
+
+@sm.step("large scores: softmax([1000, 1000]) is [0.5, 0.5], with no overflow")
+def _(softmax):
+    for x in (np.array([1000.0, 1000.0]), np.array([-1000.0, -1000.0]), np.array([1000.0, 999.0, 0.0])):
+        y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x},
+                              hint="exp(1000) overflows to inf, and inf / inf is NaN. Subtract the "
+                                   "largest score first: the result is the same, and every exp is at most 1.")
+        expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
+        expect_close(y, ref.softmax(x), what="softmax(x)", inputs={"x": x}, atol=1e-12)
+
+
+@sm.step("a batch whose rows have very different sizes (one maximum per row)")
+def _(softmax):
+    x = np.array([[1000.0, 1001.0],
+                  [0.0, 1.0]])
+    y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x},
+                          hint="Subtract the maximum of each row, not of the whole batch: "
+                               "x.max(axis=-1, keepdims=True).")
+    expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
+    expect_close(y, ref.softmax(x), what="softmax(x)", inputs={"x": x},
+                 hint="Subtract the maximum of each row, not of the whole batch.")
+
+
+@sm.hidden_step("other scores, one sample and a batch")
+def _(softmax):
+    rng = np.random.default_rng(301)
+    x = rng.normal(scale=20.0, size=(5, 7))
+    _softmax_step(softmax, x, ref.softmax(x))
+    _softmax_step(softmax, x[2], ref.softmax(x[2]))
+
+
+# --- 3.2 cross-entropy error ------------------------------------------------------------
+
+ce = Exercise("3.2", NB, "cross_entropy_error",
+              "Cross-entropy error: one-hot or label targets, one sample or a batch", points=2,
+              hint="Treat one sample as a batch of one (reshape y to (1, C)); if t has the shape of y it is "
+                   "one-hot, and t.argmax(axis=1) turns it into labels; y[np.arange(N), t] then picks the "
+                   "probability of the right class in each row. Put delta = 1e-7 inside the log, divide by N.")
+
+
+def _ce_step(cross_entropy_error, y, t, hint=None):
+    t_shown = t if isinstance(t, np.ndarray) else int(t)
+    inputs = {"y": y, "t": t_shown}
+    loss = call(cross_entropy_error, y, t, call_text="cross_entropy_error(y, t)", inputs=inputs)
+    loss = expect_scalar(loss, what="cross_entropy_error(y, t)", inputs=inputs)
+    expect_close(loss, ref.cross_entropy_error(y, t), what="cross_entropy_error(y, t)", inputs=inputs,
+                 hint=hint)
+
+
+@ce.step("one sample, one-hot target: y (C,), t (C,)")
+def _(cross_entropy_error):
+    _ce_step(cross_entropy_error, np.array([0.1, 0.7, 0.2]), np.array([0, 1, 0]),
+             hint="For a one-hot t the loss is -log(y[right class] + delta), here -log(0.7 + 1e-7).")
+
+
+@ce.step("one sample, label target: y (C,), t an integer")
+def _(cross_entropy_error):
+    _ce_step(cross_entropy_error, np.array([0.1, 0.7, 0.2]), 2,
+             hint="The label 2 means the right class is class 2: the loss is -log(y[2] + delta).")
+
+
+@ce.step("a batch, one-hot targets: y (N, C), t (N, C), the mean over the batch")
+def _(cross_entropy_error):
+    y = np.array([[0.1, 0.7, 0.2],
+                  [0.5, 0.25, 0.25],
+                  [0.05, 0.05, 0.9]])
+    t = np.array([[0, 1, 0],
+                  [0, 0, 1],
+                  [0, 0, 1]])
+    _ce_step(cross_entropy_error, y, t,
+             hint="Sum -log(y[right class] + delta) over the N samples, then divide by N (the mean, not the sum).")
+
+
+@ce.step("a batch, label targets: y (N, C), t (N,)")
+def _(cross_entropy_error):
+    y = np.array([[0.1, 0.7, 0.2],
+                  [0.5, 0.25, 0.25],
+                  [0.05, 0.05, 0.9]])
+    _ce_step(cross_entropy_error, y, np.array([1, 2, 2]),
+             hint="With labels t (N,), `y[np.arange(N), t]` picks the probability of the right class in each row.")
+
+
+@ce.step("probability 0 for the right class: a large but finite loss, no warning")
+def _(cross_entropy_error):
+    y = np.array([1.0, 0.0])
+    t = np.array([0, 1])
+    loss = expect_no_warning(cross_entropy_error, y, t, call_text="cross_entropy_error(y, t)",
+                             inputs={"y": y, "t": t},
+                             hint="log(0) is -inf. Add delta = 1e-7 inside the log: log(y + delta).")
+    loss = expect_scalar(loss, what="cross_entropy_error(y, t)", inputs={"y": y, "t": t})
+    expect_close(loss, -np.log(DELTA), what="cross_entropy_error(y, t)", inputs={"y": y, "t": t},
+                 hint="Use delta = 1e-7 inside the log, as the statement says: -log(0 + 1e-7) = 16.1181.")
+
+
+@ce.hidden_step("other probabilities and targets of every kind")
+def _(cross_entropy_error):
+    rng = np.random.default_rng(302)
+    y = ref.softmax(rng.normal(scale=2.0, size=(6, 5)))
+    labels = rng.integers(0, 5, size=6)
+    _ce_step(cross_entropy_error, y, labels)
+    _ce_step(cross_entropy_error, y, np.eye(5, dtype=int)[labels])
+    _ce_step(cross_entropy_error, y[4], np.eye(5)[labels[4]])
+    _ce_step(cross_entropy_error, y[1], int(labels[1]))
+
+
+# --- 3.3 mean squared error ----------------------------------------------------------------
+
+mse = Exercise("3.3", NB, "mean_squared_error", "Mean squared error, with the course's 1/2", points=1,
+               hint="0.5 * np.mean((y - t) ** 2): half of the mean of the squared differences, "
+                    "over every entry of y.")
+
+
+def _mse_step(mean_squared_error, y, t):
+    inputs = {"y": y, "t": t}
+    loss = call(mean_squared_error, y, t, call_text="mean_squared_error(y, t)", inputs=inputs)
+    loss = expect_scalar(loss, what="mean_squared_error(y, t)", inputs=inputs)
+    sq = (y - t) ** 2
+    hint = None
+    if np.isclose(loss, sq.mean()):
+        hint = "You return the mean of the squares: the course's convention has a 1/2 in front."
+    elif np.isclose(loss, 0.5 * sq.sum()):
+        hint = "You return half the sum: divide by the number of entries too (np.mean)."
+    expect_close(loss, 0.5 * sq.mean(), what="mean_squared_error(y, t)", inputs=inputs, hint=hint)
+
+
+@mse.step("one sample: half the mean of the squared differences")
+def _(mean_squared_error):
+    # differences [-0.5, 1, -2], squares [0.25, 1, 4], mean 1.75, half 0.875
+    _mse_step(mean_squared_error, np.array([0.5, 2.0, -1.0]), np.array([1.0, 1.0, 1.0]))
+
+
+@mse.step("a batch (N, C): the mean over all N * C entries")
+def _(mean_squared_error):
+    _mse_step(mean_squared_error, np.array([[0.5, 2.0, -1.0], [3.0, 0.0, 1.0]]),
+              np.array([[1.0, 1.0, 1.0], [1.0, 0.0, -1.0]]))
+
+
+@mse.step("0 when y equals t")
+def _(mean_squared_error):
+    y = np.array([[1.5, -2.0], [0.0, 4.0]])
+    _mse_step(mean_squared_error, y, y.copy())
+
+
+@mse.hidden_step("other values")
+def _(mean_squared_error):
+    rng = np.random.default_rng(303)
+    _mse_step(mean_squared_error, rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))
+    _mse_step(mean_squared_error, rng.normal(size=7), rng.normal(size=7))
+
+
+# --- 3.4 binary cross-entropy -------------------------------------------------------------
+
+bce = Exercise("3.4", NB, "binary_cross_entropy", "Binary cross-entropy for a sigmoid output", points=1,
+               hint="-np.mean(t * np.log(y + delta) + (1 - t) * np.log(1 - y + delta)) with delta = 1e-7.")
+
+
+def _bce_step(binary_cross_entropy, y, t, hint=None):
+    inputs = {"y": y, "t": t}
+    loss = call(binary_cross_entropy, y, t, call_text="binary_cross_entropy(y, t)", inputs=inputs)
+    loss = expect_scalar(loss, what="binary_cross_entropy(y, t)", inputs=inputs)
+    expect_close(loss, ref.binary_cross_entropy(y, t), what="binary_cross_entropy(y, t)", inputs=inputs,
+                 hint=hint)
+
+
+@bce.step("probabilities y (N,) and 0/1 targets t (N,): the mean over the batch")
+def _(binary_cross_entropy):
+    _bce_step(binary_cross_entropy, np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0]),
+              hint="Each sample costs -log(y) if t = 1 and -log(1 - y) if t = 0; return the mean of "
+                   "the three costs.")
+
+
+@bce.step("y exactly 0 or 1: finite, no warning")
+def _(binary_cross_entropy):
+    y = np.array([1.0, 0.0, 1.0])
+    t = np.array([0.0, 1.0, 1.0])
+    loss = expect_no_warning(binary_cross_entropy, y, t, call_text="binary_cross_entropy(y, t)",
+                             inputs={"y": y, "t": t},
+                             hint="log(0) is -inf, and 0 * -inf is NaN. Add delta = 1e-7 inside both logs.")
+    loss = expect_scalar(loss, what="binary_cross_entropy(y, t)", inputs={"y": y, "t": t})
+    expect_close(loss, ref.binary_cross_entropy(y, t), what="binary_cross_entropy(y, t)",
+                 inputs={"y": y, "t": t}, hint="Use delta = 1e-7 inside both logs, as the statement says.")
+
+
+@bce.hidden_step("other probabilities, and an (N, 1) output column")
+def _(binary_cross_entropy):
+    rng = np.random.default_rng(304)
+    y = rng.uniform(0.01, 0.99, size=8)
+    t = (rng.uniform(size=8) < 0.5).astype(float)
+    _bce_step(binary_cross_entropy, y, t)
+    _bce_step(binary_cross_entropy, y.reshape(-1, 1), t.reshape(-1, 1))
+
+
+# --- 3.5 hinge loss ---------------------------------------------------------------------------
+
+hin = Exercise("3.5", NB, "hinge_loss", "The multi-class hinge (margin) loss", points=2,
+               hint="scores[np.arange(N), t] picks each row's right-class score; subtract it from every score "
+                    "of its row (keep it as a column, [:, None]), add the margin, clip at 0 with np.maximum, "
+                    "leave the right class itself out, and divide the sum by N.")
+
+
+def _hinge_step(hinge_loss, s, t, margin=None):
+    t_shown = t if isinstance(t, np.ndarray) else int(t)
+    inputs = {"scores": s, "t": t_shown}
+    if margin is None:
+        text = "hinge_loss(scores, t)"
+        loss = call(hinge_loss, s, t, call_text=text, inputs=inputs)
+        margin = 1.0
+    else:
+        text = f"hinge_loss(scores, t, margin={margin})"
+        loss = call(hinge_loss, s, t, margin=margin, call_text=text, inputs=inputs)
+    loss = expect_scalar(loss, what=text, inputs=inputs)
+    expected = ref.hinge_loss(s, t, margin=margin)
+    n = np.atleast_2d(s).shape[0]
+    hint = None
+    if np.isclose(loss, expected + margin):
+        hint = "The right class must not be compared with itself: it would always add max(0, margin) = margin."
+    elif n > 1 and np.isclose(loss, expected * n):
+        hint = "Divide by the number of samples N: the loss is the mean over the batch."
+    expect_close(loss, expected, what=text, inputs=inputs, hint=hint)
+
+
+@hin.step("one sample: scores (C,), t an integer")
+def _(hinge_loss):
+    # wrong classes: max(0, 1 - 3 + 1) = 0 and max(0, 2.5 - 3 + 1) = 0.5
+    _hinge_step(hinge_loss, np.array([3.0, 1.0, 2.5]), 0)
+
+
+@hin.step("a batch: scores (N, C), t (N,), the mean over the batch")
+def _(hinge_loss):
+    s = np.array([[3.0, 1.0, 2.5],
+                  [0.0, 2.0, 1.5],
+                  [-1.0, 4.0, 1.0]])
+    _hinge_step(hinge_loss, s, np.array([0, 2, 1]))
+
+
+@hin.step("another margin")
+def _(hinge_loss):
+    s = np.array([[3.0, 1.0, 2.5],
+                  [0.0, 2.0, 1.5]])
+    _hinge_step(hinge_loss, s, np.array([0, 1]), margin=2.0)
+
+
+@hin.hidden_step("other scores and labels")
+def _(hinge_loss):
+    rng = np.random.default_rng(305)
+    s = rng.normal(scale=2.0, size=(6, 4))
+    t = rng.integers(0, 4, size=6)
+    _hinge_step(hinge_loss, s, t)
+    _hinge_step(hinge_loss, s, t, margin=0.5)
+    _hinge_step(hinge_loss, s[3], int(t[3]))
+
+
+# --- Quiz ---------------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Numeric("q1", "Softmax of the scores [6, 4]: what probability does the first class get? "
+                  "(two decimals are enough)",
+            answer=float(ref.softmax(np.array([6.0, 4.0]))[0]), tol=5e-3,
+            explain="e^6 / (e^6 + e^4) = 1 / (1 + e^-2), about 0.88."),
+    Choice("q2", "Softmax subtracts the largest score from every score before taking exp. What does that change?",
+           {"a": "The probabilities: they become smaller.",
+            "b": "Nothing in the result: exp(-max) multiplies the top and the bottom of the fraction and "
+                 "cancels; it only keeps exp from overflowing.",
+            "c": "It makes the probabilities sum to 1.",
+            "d": "It sorts the classes."},
+           answer="b",
+           explain="e^(x_k - m) / sum e^(x_j - m) = e^(x_k) e^(-m) / (e^(-m) sum e^(x_j))."),
+    Numeric("q3", "How many bits of information does it take to tell which of 8 equally likely compass "
+                  "directions the wind blows from?",
+            answer=3, tol=1e-6,
+            explain="-log2(1/8) = 3 bits: three yes/no questions halve 8 to 4 to 2 to 1."),
+    Numeric("q4", "A 4-class model is unsure and gives every class probability 0.25. What is its "
+                  "cross-entropy error (natural log) on any one sample?",
+            answer=float(np.log(4)), tol=5e-3,
+            explain="-ln(0.25) = ln 4, about 1.386, whichever class is right."),
+    Choice("q5", "Why does the course's mean squared error have a factor 1/2 in front?",
+           {"a": "It takes the mean over the two values y and t.",
+            "b": "It halves the loss so that it stays below 1.",
+            "c": "The derivative of the square brings down a 2, and the 1/2 cancels it: "
+                 "the gradient is simply y - t (divided by the number of entries).",
+            "d": "It makes the loss the same as the cross-entropy."},
+           answer="c",
+           explain="d/dy of 1/2 (y - t)^2 is (y - t). The mean comes from np.mean, not from the 1/2; "
+                   "scaling a loss by a constant does not move its minimum."),
+    Choice("q6", "Which output activation and loss fit a yes/no (binary) classification with one output unit?",
+           {"a": "Identity and mean squared error.",
+            "b": "Sigmoid and binary cross-entropy.",
+            "c": "Softmax and hinge loss.",
+            "d": "ReLU and cross-entropy."},
+           answer="b",
+           explain="The sigmoid gives a probability in (0, 1); binary cross-entropy scores it against the 0/1 target."),
+])

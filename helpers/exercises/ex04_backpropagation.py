@@ -1,0 +1,445 @@
+"""Exercises and quiz of notebook 04: gradients and backpropagation."""
+
+import numpy as np
+
+from helpers.checking import CheckFailure, Exercise, call, expect, expect_array, expect_close
+from helpers.nn import functions as ref
+from helpers.nn.gradcheck import numerical_gradient as ref_numerical_gradient
+from helpers.nn.gradcheck import relative_error
+from helpers.nn.layers import SoftmaxWithLoss as RefSoftmaxWithLoss
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "04_backpropagation"
+
+# A backward pass must agree with the float64 numerical gradient to this relative error.
+GRAD_TOL = 1e-7
+
+
+def _gradcheck(analytic, numeric, what, inputs=None):
+    """Fail unless ``analytic`` matches the numerical gradient to GRAD_TOL."""
+    err = relative_error(analytic, numeric)
+    expect(err < GRAD_TOL,
+           f"{what} does not match the numerical gradient (relative error {err:.1e})",
+           f"{what} does not match the numerical gradient: relative error {err:.1e}, "
+           f"must be below {GRAD_TOL:.0e}{_inputs_text(inputs)}"
+           f"\n   numerical: {np.array2string(np.asarray(numeric), precision=4, suppress_small=True, threshold=20)}"
+           f"\n   yours:     {np.array2string(np.asarray(analytic), precision=4, suppress_small=True, threshold=20)}")
+
+
+def _inputs_text(inputs):
+    if not inputs:
+        return ""
+    return "".join(f"\n   input:    {k} = {np.array2string(np.asarray(v), precision=4, suppress_small=True, threshold=20)}"
+                   f"  (shape {np.shape(v)})" for k, v in inputs.items())
+
+
+def _make(cls, *args, text):
+    obj = call(cls, *args, call_text=text)
+    for attr in ("params", "grads"):
+        expect(isinstance(getattr(obj, attr, None), list),
+               f"{text} has no `{attr}` list",
+               f"{text}.{attr} should be a list (the course's layer interface), "
+               f"got {type(getattr(obj, attr, None)).__name__}.",
+               "Keep the constructor as given: it sets self.params and self.grads.")
+    return obj
+
+
+def _in_place(layer, held, names, text):
+    """The layer's grads must be the arrays it had before backward, not new ones."""
+    for i, (g, name) in enumerate(zip(held, names)):
+        expect(len(layer.grads) > i and layer.grads[i] is g,
+               f"{name} was replaced by a new array instead of being written in place",
+               f"after {text}, self.grads[{i}] is a new array object: an optimizer that holds on to the "
+               f"old one would never see your {name}.",
+               f"Write into the existing array: `self.grads[{i}][...] = {name}`.")
+
+
+# --- 4.1 numerical gradient ---------------------------------------------------------------
+
+ng = Exercise("4.1", NB, "numerical_gradient", "The numerical gradient by central differences", points=2,
+              hint="Loop over every index with `for idx in np.ndindex(x.shape):`, remember x[idx], set it to "
+                   "x[idx] + h and x[idx] - h in turn, evaluate f(x) each time, put x[idx] back, and store "
+                   "(f_plus - f_minus) / (2 * h) in grad[idx].")
+
+
+def _ng(numerical_gradient, f, x, fname):
+    inputs = {"x": x}
+    g = call(numerical_gradient, f, x, call_text=f"numerical_gradient({fname}, x)", inputs=inputs)
+    expect_array(g, shape=x.shape, what=f"numerical_gradient({fname}, x)", inputs=inputs,
+                 hint="Start from `grad = np.zeros_like(x)` and fill one entry per index.")
+    return g, inputs
+
+
+@ng.step("returns an array of x's shape")
+def _(numerical_gradient):
+    x = np.array([1.0, -2.0, 3.0])
+    _ng(numerical_gradient, lambda v: np.sum(v ** 2), x, "f")
+
+
+@ng.step("values for f(x) = sum(x**2), whose gradient is 2x")
+def _(numerical_gradient):
+    x = np.array([1.0, -2.0, 3.0])
+    g, inputs = _ng(numerical_gradient, lambda v: np.sum(v ** 2), x, "f")
+    expect_close(g, 2 * x, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-4, atol=1e-6)
+
+
+@ng.step("central difference on a matrix: f(x) = sum(x**3) to 1e-7")
+def _(numerical_gradient):
+    x = np.array([[1.0, 2.0, -1.5], [0.5, -3.0, 2.5]])
+    g, inputs = _ng(numerical_gradient, lambda v: np.sum(v ** 3), x, "f")
+    expect_close(g, 3 * x ** 2, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-7, atol=1e-9,
+                 hint="A forward difference (f(x + h) - f(x)) / h is off by about h * f''; the central "
+                      "difference (f(x + h) - f(x - h)) / (2h) is off by only about h**2. Index with a tuple "
+                      "such as `idx` from np.ndindex, so that 2-D arrays work.")
+
+
+@ng.step("nudges x itself (in place) and leaves it as it was")
+def _(numerical_gradient):
+    x = np.array([[0.5, -1.0], [2.0, 1.5]])
+    kept = x.copy()
+
+    def f_reads_x(_):
+        return np.sum(np.sin(x))          # reads the array x itself, not its argument
+
+    g = call(lambda: numerical_gradient(f_reads_x, x), call_text="numerical_gradient(f, x)")
+    expect(np.array_equal(x, kept), "x was changed by numerical_gradient",
+           "after numerical_gradient(f, x) returned, x was no longer the array passed in:"
+           f"\n   before: {kept.tolist()}\n   after:  {x.tolist()}",
+           "Put each element back (`x[idx] = saved`) after evaluating f at x[idx] + h and x[idx] - h.")
+    expect_array(g, shape=x.shape, what="numerical_gradient(f, x)")
+    expect_close(g, np.cos(kept), what="numerical_gradient(f, x) for an f that reads x from outside",
+                 inputs={"x": kept}, rtol=1e-6, atol=1e-8,
+                 hint="Nudge the elements of x itself (`x[idx] = saved + h`), not of a copy: then any "
+                      "function that reads x, such as a layer's loss reading its weights, sees the change.")
+
+
+@ng.hidden_step("other functions and shapes, where every element depends on the others")
+def _(numerical_gradient):
+    rng = np.random.default_rng(401)
+    x = rng.normal(size=(2, 3, 2))
+    w = rng.normal(size=x.shape)
+
+    def f(v):
+        return np.sum(np.sin(v) * w) + np.sum(v) ** 2
+
+    g, inputs = _ng(numerical_gradient, f, x.copy(), "f")
+    expect_close(g, np.cos(x) * w + 2 * np.sum(x), what="numerical_gradient(f, x)", inputs=inputs,
+                 rtol=1e-7, atol=1e-8)
+
+
+# --- 4.2 MatMul backward --------------------------------------------------------------------
+
+mm = Exercise("4.2", NB, "MatMul", "MatMul backward: dx = dout Wᵀ, dW = xᵀ dout", points=2, kind="class",
+              hint="dx = dout @ W.T has x's shape (N, D); dW = self.x.T @ dout has W's shape (D, H). "
+                   "Store dW with `self.grads[0][...] = dW` and return dx.")
+
+
+def _matmul_backward(MatMul, x, W, dout):
+    layer = _make(MatMul, W, text="MatMul(W)")
+    held = list(layer.grads)
+    call(layer.forward, x, call_text="layer.forward(x)", inputs={"x": x, "W": W})
+    inputs = {"x": x, "W": W, "dout": dout}
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
+                 hint="dx must have the shape of x, (N, D): dout (N, H) times W.T (H, D).")
+    _in_place(layer, held, ["dW"], "layer.backward(dout)")
+    expect_array(layer.grads[0], shape=W.shape, what="layer.grads[0] (dW)", inputs=inputs)
+    return layer, dx, inputs
+
+
+@mm.step("backward returns dx of x's shape and writes dW into grads[0] in place")
+def _(MatMul):
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    _matmul_backward(MatMul, x, W, np.ones((3, 3)))
+
+
+@mm.step("values on a small hand-made case")
+def _(MatMul):
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    dout = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]])
+    layer, dx, inputs = _matmul_backward(MatMul, x, W, dout)
+    expect_close(dx, [[1.0, 2.0], [0.0, 2.0], [1.0, -0.5]], what="dx", inputs=inputs,
+                 hint="dx = dout @ W.T (not W @ dout, not dout @ W).")
+    expect_close(layer.grads[0], [[1.0, 0.0, -3.0], [2.0, -2.0, -1.0]], what="dW = layer.grads[0]",
+                 inputs=inputs, hint="dW = self.x.T @ dout: (D, N) @ (N, H) -> (D, H).")
+
+
+@mm.step("calling backward twice gives the same dW (written, not added up)")
+def _(MatMul):
+    x = np.array([[1.0, -1.0], [2.0, 0.5]])
+    W = np.array([[0.5, 1.0], [-1.0, 2.0]])
+    dout = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    layer, _, inputs = _matmul_backward(MatMul, x, W, dout)
+    call(layer.backward, dout, call_text="layer.backward(dout) (a second time)")
+    expect_close(layer.grads[0], x.T @ dout, what="dW after a second backward", inputs=inputs,
+                 hint="Use `self.grads[0][...] = dW`, not `+=`: backward must overwrite the old gradient.")
+
+
+@mm.step("numerical gradient check (float64): dx and dW, relative error below 1e-7")
+def _(MatMul):
+    rng = np.random.default_rng(42)
+    x, W, dout = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=(5, 3))
+    layer, dx, _ = _matmul_backward(MatMul, x, W, dout)
+    xc, Wc = x.copy(), W.copy()
+    _gradcheck(dx, ref_numerical_gradient(lambda: np.sum((xc @ W) * dout), xc), "dx")
+    _gradcheck(layer.grads[0], ref_numerical_gradient(lambda: np.sum((x @ Wc) * dout), Wc), "dW")
+
+
+@mm.hidden_step("other sizes, including a batch of one")
+def _(MatMul):
+    rng = np.random.default_rng(402)
+    for N, D, H in [(1, 6, 2), (7, 3, 5)]:
+        x, W, dout = rng.normal(size=(N, D)), rng.normal(size=(D, H)), rng.normal(size=(N, H))
+        layer, dx, inputs = _matmul_backward(MatMul, x, W, dout)
+        expect_close(dx, dout @ W.T, what="dx", inputs=inputs, rtol=1e-9)
+        expect_close(layer.grads[0], x.T @ dout, what="dW", inputs=inputs, rtol=1e-9)
+
+
+# --- 4.3 Sigmoid backward ---------------------------------------------------------------------
+
+sg = Exercise("4.3", NB, "Sigmoid", "Sigmoid backward: dx = dout · y(1 − y)", points=1, kind="class",
+              hint="forward stored the output y in self.out; the local slope is y * (1 - y), "
+                   "multiplied elementwise by dout.")
+
+
+def _sigmoid_backward(Sigmoid, x, dout):
+    layer = _make(Sigmoid, text="Sigmoid()")
+    inputs = {"x": x, "dout": dout}
+    call(layer.forward, x, call_text="layer.forward(x)", inputs=inputs)
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
+                 hint="Everything here is elementwise: dx has the shape of x and dout.")
+    return dx, inputs
+
+
+@sg.step("values on a small hand-made case")
+def _(Sigmoid):
+    x = np.array([0.0, 2.0, -1.0])
+    dout = np.array([1.0, 1.0, 2.0])
+    y = 1 / (1 + np.exp(-x))
+    dx, inputs = _sigmoid_backward(Sigmoid, x, dout)
+    expect_close(dx, dout * y * (1 - y), what="dx", inputs=inputs,
+                 hint="dx = dout * y * (1 - y) with y = self.out (the output, not the input x).")
+
+
+@sg.step("saturated inputs (x = ±1000): gradient 0, no NaN")
+def _(Sigmoid):
+    x = np.array([-1000.0, 1000.0, 0.0])
+    dx, inputs = _sigmoid_backward(Sigmoid, x, np.ones(3))
+    expect_close(dx, [0.0, 0.0, 0.25], what="dx", inputs=inputs, atol=1e-12,
+                 hint="Use the stored output self.out: y * (1 - y) never overflows.")
+
+
+@sg.step("numerical gradient check (float64) on a batch, relative error below 1e-7")
+def _(Sigmoid):
+    rng = np.random.default_rng(43)
+    x, dout = rng.normal(size=(3, 4)) * 2, rng.normal(size=(3, 4))
+    dx, _ = _sigmoid_backward(Sigmoid, x, dout)
+    xc = x.copy()
+    _gradcheck(dx, ref_numerical_gradient(lambda: np.sum(ref.sigmoid(xc) * dout), xc), "dx")
+
+
+@sg.hidden_step("other values, in 3-D")
+def _(Sigmoid):
+    rng = np.random.default_rng(403)
+    x, dout = rng.normal(size=(2, 3, 4)) * 3, rng.normal(size=(2, 3, 4))
+    dx, inputs = _sigmoid_backward(Sigmoid, x, dout)
+    expect_close(dx, dout * ref.sigmoid_grad(x), what="dx", inputs=inputs, rtol=1e-9)
+
+
+# --- 4.4 Affine backward ----------------------------------------------------------------------
+
+af = Exercise("4.4", NB, "Affine", "Affine backward: dx, dW and the bias gradient db", points=2, kind="class",
+              hint="dx = dout @ W.T, dW = self.x.T @ dout, db = dout.sum(axis=0) (b was added to every row, "
+                   "so its gradient sums over the batch). Write dW and db with `self.grads[i][...] = ...`.")
+
+
+def _affine_backward(Affine, x, W, b, dout):
+    layer = _make(Affine, W, b, text="Affine(W, b)")
+    held = list(layer.grads)
+    inputs = {"x": x, "W": W, "b": b, "dout": dout}
+    call(layer.forward, x, call_text="layer.forward(x)", inputs=inputs)
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
+                 hint="dx must have the shape of x, (N, D).")
+    _in_place(layer, held, ["dW", "db"], "layer.backward(dout)")
+    expect_array(layer.grads[0], shape=W.shape, what="layer.grads[0] (dW)", inputs=inputs)
+    expect_array(layer.grads[1], shape=b.shape, what="layer.grads[1] (db)", inputs=inputs,
+                 hint="db has b's shape (H,): sum dout over the batch axis, `dout.sum(axis=0)`.")
+    return layer, dx, inputs
+
+
+@af.step("shapes: dx like x, dW like W, db like b, written in place")
+def _(Affine):
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    _affine_backward(Affine, x, W, np.zeros(3), np.ones((3, 3)))
+
+
+@af.step("values on a small hand-made case")
+def _(Affine):
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    b = np.array([0.5, -0.5, 1.0])
+    dout = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]])
+    layer, dx, inputs = _affine_backward(Affine, x, W, b, dout)
+    expect_close(dx, [[1.0, 2.0], [0.0, 2.0], [1.0, -0.5]], what="dx", inputs=inputs,
+                 hint="dx = dout @ W.T; the bias plays no part in dx.")
+    expect_close(layer.grads[0], [[1.0, 0.0, -3.0], [2.0, -2.0, -1.0]], what="dW = layer.grads[0]",
+                 inputs=inputs, hint="dW = self.x.T @ dout.")
+    expect_close(layer.grads[1], [1.0, 2.0, -1.0], what="db = layer.grads[1]", inputs=inputs,
+                 hint="db = dout.sum(axis=0): one entry per output unit, summed over the rows (samples).")
+
+
+@af.step("calling backward twice gives the same dW and db (written, not added up)")
+def _(Affine):
+    x = np.array([[1.0, -1.0], [2.0, 0.5]])
+    W = np.array([[0.5, 1.0], [-1.0, 2.0]])
+    dout = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    layer, _, inputs = _affine_backward(Affine, x, W, np.zeros(2), dout)
+    call(layer.backward, dout, call_text="layer.backward(dout) (a second time)")
+    expect_close(layer.grads[0], x.T @ dout, what="dW after a second backward", inputs=inputs,
+                 hint="Use `self.grads[0][...] = dW`, not `+=`.")
+    expect_close(layer.grads[1], dout.sum(axis=0), what="db after a second backward", inputs=inputs,
+                 hint="Use `self.grads[1][...] = db`, not `+=`.")
+
+
+@af.step("numerical gradient check (float64): dx, dW and db, relative error below 1e-7")
+def _(Affine):
+    rng = np.random.default_rng(44)
+    x, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    dout = rng.normal(size=(5, 3))
+    layer, dx, _ = _affine_backward(Affine, x, W, b, dout)
+    xc, Wc, bc = x.copy(), W.copy(), b.copy()
+    _gradcheck(dx, ref_numerical_gradient(lambda: np.sum((xc @ W + b) * dout), xc), "dx")
+    _gradcheck(layer.grads[0], ref_numerical_gradient(lambda: np.sum((x @ Wc + b) * dout), Wc), "dW")
+    _gradcheck(layer.grads[1], ref_numerical_gradient(lambda: np.sum((x @ W + bc) * dout), bc), "db")
+
+
+@af.hidden_step("other sizes, including a batch of one")
+def _(Affine):
+    rng = np.random.default_rng(404)
+    for N, D, H in [(1, 3, 4), (8, 5, 2)]:
+        x, W, b = rng.normal(size=(N, D)), rng.normal(size=(D, H)), rng.normal(size=H)
+        dout = rng.normal(size=(N, H))
+        layer, dx, inputs = _affine_backward(Affine, x, W, b, dout)
+        expect_close(dx, dout @ W.T, what="dx", inputs=inputs, rtol=1e-9)
+        expect_close(layer.grads[0], x.T @ dout, what="dW", inputs=inputs, rtol=1e-9)
+        expect_close(layer.grads[1], dout.sum(axis=0), what="db", inputs=inputs, rtol=1e-9)
+
+
+# --- 4.5 SoftmaxWithLoss backward -------------------------------------------------------------
+
+sm = Exercise("4.5", NB, "SoftmaxWithLoss", "SoftmaxWithLoss backward: dx = dout · (y − t) / N", points=2,
+              kind="class",
+              hint="forward stored the probabilities in self.y and the one-hot targets in self.t, both (N, C). "
+                   "dx = dout * (self.y - self.t) / N, with N = the number of rows.")
+
+
+def _softmax_backward(SoftmaxWithLoss, x, t, dout=None):
+    layer = _make(SoftmaxWithLoss, text="SoftmaxWithLoss()")
+    inputs = {"x": x, "t": t}
+    call(layer.forward, x, t, call_text="layer.forward(x, t)", inputs=inputs)
+    if dout is None:
+        dx = call(layer.backward, call_text="layer.backward()", inputs=inputs)
+    else:
+        inputs["dout"] = dout
+        dx = call(layer.backward, dout, call_text=f"layer.backward({dout})", inputs=inputs)
+    expect_array(dx, shape=x.shape, what="dx = layer.backward()", inputs=inputs,
+                 hint="dx has the shape of the scores x, (N, C).")
+    return dx, inputs
+
+
+def _softmax_expected(x, labels, dout=1.0):
+    return dout * (ref.softmax(x) - np.eye(x.shape[1])[labels]) / x.shape[0]
+
+
+@sm.step("values with label targets, mean over the batch")
+def _(SoftmaxWithLoss):
+    x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    t = np.array([0, 2])
+    dx, inputs = _softmax_backward(SoftmaxWithLoss, x, t)
+    expect_close(dx, _softmax_expected(x, t), what="dx", inputs=inputs,
+                 hint="dx = (self.y - self.t) / N: don't forget to divide by the batch size N, since the "
+                      "loss is the mean over the batch.")
+
+
+@sm.step("one-hot targets give the same gradient")
+def _(SoftmaxWithLoss):
+    x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    t = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    dx, inputs = _softmax_backward(SoftmaxWithLoss, x, t)
+    expect_close(dx, _softmax_expected(x, np.array([0, 2])), what="dx", inputs=inputs)
+
+
+@sm.step("dout scales the gradient: backward(2.0) is twice backward()")
+def _(SoftmaxWithLoss):
+    x = np.array([[0.2, -1.0, 1.5, 0.0]])
+    t = np.array([3])
+    dx, inputs = _softmax_backward(SoftmaxWithLoss, x, t, dout=2.0)
+    expect_close(dx, _softmax_expected(x, t, 2.0), what="dx", inputs=inputs,
+                 hint="Multiply by dout: the layer above may scale the loss.")
+
+
+@sm.step("numerical gradient check (float64), relative error below 1e-7")
+def _(SoftmaxWithLoss):
+    rng = np.random.default_rng(45)
+    x, t = rng.normal(size=(6, 4)) * 2, rng.integers(0, 4, size=6)
+    dx, _ = _softmax_backward(SoftmaxWithLoss, x, t)
+    xc = x.copy()
+    _gradcheck(dx, ref_numerical_gradient(lambda: RefSoftmaxWithLoss().forward(xc, t), xc), "dx",
+               inputs={"x": x, "t": t})
+
+
+@sm.hidden_step("other sizes, large scores and one-hot targets")
+def _(SoftmaxWithLoss):
+    rng = np.random.default_rng(405)
+    x, labels = rng.normal(size=(9, 5)) * 4, rng.integers(0, 5, size=9)
+    x[0, 1] = 800.0
+    dx, inputs = _softmax_backward(SoftmaxWithLoss, x, labels)
+    expect_close(dx, _softmax_expected(x, labels), what="dx", inputs=inputs, rtol=1e-9, atol=1e-12)
+    dx, inputs = _softmax_backward(SoftmaxWithLoss, x, np.eye(5)[labels], dout=0.5)
+    expect_close(dx, _softmax_expected(x, labels, 0.5), what="dx", inputs=inputs, rtol=1e-9, atol=1e-12)
+
+
+# --- Quiz ---------------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Choice("q1", "Training a network means searching for values that make the loss small. Which quantities "
+                 "does training change?",
+           {"a": "The inputs x of the training data.",
+            "b": "The weights and biases.",
+            "c": "The outputs y and the targets t.",
+            "d": "The learning rate."},
+           answer="b",
+           explain="The data and targets are given; the learning rate is chosen by us. Training adjusts the "
+                   "parameters, W and b, along their gradients."),
+    Numeric("q2", "A value y feeds two nodes (a Branch). From them the gradients 0.5 and -2.0 flow back to y. "
+                  "What is dL/dy?",
+            answer=-1.5, tol=1e-9,
+            explain="A branch copies y, so both paths depend on it: their gradients add, 0.5 + (-2.0) = -1.5."),
+    Choice("q3", "Why is the bias gradient of an Affine layer dout.sum(axis=0)?",
+           {"a": "To make it smaller.",
+            "b": "Because b was added to every row of the batch: a repeat in the forward pass is a sum in "
+                 "the backward pass.",
+            "c": "Because the bias is always 0 at the start.",
+            "d": "Because the softmax needs it."},
+           answer="b",
+           explain="b (H,) is broadcast to all N rows; each copy passes back its gradient and they add up."),
+    Choice("q4", "A gradient check (float64, central differences) reports a relative error of 3e-2 for dW. "
+                 "What do you conclude?",
+           {"a": "All is well: the error is small.",
+            "b": "The numerical gradient is inaccurate; use float32.",
+            "c": "The backward pass has a bug.",
+            "d": "The step h is too small."},
+           answer="c",
+           explain="A correct backward pass agrees to about 1e-9 in float64; 3e-2 means a wrong formula "
+                   "(a missing factor, a transpose, a forgotten 1/N)."),
+    Numeric("q5", "A network has 10,000 parameters. How many loss evaluations (forward passes) does one "
+                  "numerical gradient with central differences need?",
+            answer=20000, tol=0.5,
+            explain="Two per parameter, f(w + h) and f(w - h): 20,000 forward passes, where backpropagation "
+                    "needs one forward and one backward pass."),
+])

@@ -1,0 +1,330 @@
+"""Exercises and quiz of notebook 05: gradient descent and training a network."""
+
+import numpy as np
+
+from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
+                              expect_equal, expect_scalar)
+from helpers.nn.layers import TwoLayerNet
+from helpers.nn.optimizers import SGD as RefSGD
+from helpers.nn.optimizers import Momentum as RefMomentum
+from helpers.nn.trainer import accuracy as ref_accuracy
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "05_training"
+
+
+# --- 5.1 SGD ------------------------------------------------------------------------------------
+
+sgd = Exercise("5.1", NB, "SGD", "SGD.update: a step against the gradient, in place", points=2, kind="class",
+               hint="`for p, g in zip(params, grads): p -= self.lr * g`. The `-=` changes the array itself; "
+                    "`p = p - self.lr * g` would only rebind the loop variable.")
+
+
+def _sgd_update(SGD, lr, params, grads):
+    opt = call(SGD, lr, call_text=f"SGD({lr})")
+    expect(getattr(opt, "lr", None) == lr, "SGD(lr) should keep the learning rate in self.lr",
+           f"SGD({lr}).lr is {getattr(opt, 'lr', None)!r}, expected {lr}.",
+           "Keep the constructor as given: `self.lr = lr`.")
+    held = list(params)
+    before = [p.copy() for p in params]
+    grads_before = [g.copy() for g in grads]
+    inputs = {f"params[{i}]": p for i, p in enumerate(before)}
+    inputs.update({f"grads[{i}]": g for i, g in enumerate(grads_before)})
+    # Called directly (not through call's copies): updating in place is the point.
+    call(lambda: opt.update(params, grads), call_text=f"SGD({lr}).update(params, grads)", inputs=inputs)
+    for i, (p, h) in enumerate(zip(params, held)):
+        expect(p is h, "update replaced a parameter array instead of changing it in place",
+               f"params[{i}] is a new array after update.",
+               "Change each array in place with `p -= self.lr * g`.")
+    changed = any(not np.array_equal(p, b) for p, b in zip(params, before))
+    expect(changed, "update did not change the parameters",
+           f"after SGD({lr}).update(params, grads) every params[i] still holds its old values{_show(inputs)}",
+           "`p = p - self.lr * g` makes a new array and leaves the one in `params` unchanged: use `p -= ...`.")
+    for i, (p, b, g) in enumerate(zip(params, before, grads_before)):
+        expect_close(p, b - lr * g, what=f"params[{i}] after update", inputs=inputs,
+                     hint="Each parameter moves against its gradient: p <- p - lr * g.")
+    for i, (g, gb) in enumerate(zip(grads, grads_before)):
+        expect_close(g, gb, what=f"grads[{i}] after update (it must not change)", inputs=inputs)
+    return opt
+
+
+def _show(inputs):
+    return "".join(f"\n   input:    {k} = {np.array2string(np.asarray(v), precision=4)}" for k, v in inputs.items())
+
+
+@sgd.step("one parameter: p <- p - lr * g, in place")
+def _(SGD):
+    _sgd_update(SGD, 0.1, [np.array([1.0, -2.0, 0.5])], [np.array([0.5, 0.5, -1.0])])
+
+
+@sgd.step("several parameters of different shapes (W and b of a layer)")
+def _(SGD):
+    params = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.0, 1.0])]
+    grads = [np.array([[1.0, -1.0], [0.5, 0.0]]), np.array([2.0, -2.0])]
+    _sgd_update(SGD, 0.5, params, grads)
+
+
+@sgd.hidden_step("other learning rates and values, two updates in a row")
+def _(SGD):
+    rng = np.random.default_rng(501)
+    params = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2))]
+    grads = [rng.normal(size=p.shape) for p in params]
+    opt = _sgd_update(SGD, 0.03, params, grads)
+    expected = [p - 0.03 * g for p, g in zip(params, grads)]
+    call(lambda: opt.update(params, grads), call_text="update(params, grads) (a second time)")
+    for i, (p, e) in enumerate(zip(params, expected)):
+        expect_close(p, e, what=f"params[{i}] after a second update")
+
+
+# --- 5.2 mini-batches -------------------------------------------------------------------------
+
+mb = Exercise("5.2", NB, "minibatches", "A shuffled mini-batch iterator", points=2,
+              hint="order = rng.permutation(N); then for start in range(0, N, batch_size): "
+                   "idx = order[start:start + batch_size]; yield x[idx], t[idx].")
+
+
+def _batches(minibatches, x, t, batch_size, seed):
+    text = f"minibatches(x, t, {batch_size}, rng)"
+    inputs = {"x": x, "t": t}
+    result = call(lambda: minibatches(x.copy(), t.copy(), batch_size, np.random.default_rng(seed)),
+                  call_text=text, inputs=inputs)
+    if result is None or not hasattr(result, "__iter__"):
+        raise CheckFailure(f"{text} should yield (x_batch, t_batch) pairs",
+                           f"{text} returned {type(result).__name__}, which is not a sequence of batches.",
+                           "Use `yield x[idx], t[idx]` inside the loop (a generator), or return a list of pairs.")
+    batches = call(lambda: list(result), call_text=f"list({text})", inputs=inputs)
+    for k, item in enumerate(batches):
+        expect(isinstance(item, tuple) and len(item) == 2,
+               f"{text} should yield (x_batch, t_batch) pairs",
+               f"batch {k} is a {type(item).__name__}, not a pair (x_batch, t_batch).",
+               "Yield both parts: `yield x[idx], t[idx]`.")
+        expect_array(item[0], what=f"x_batch of batch {k}")
+        expect_array(item[1], what=f"t_batch of batch {k}")
+    return batches, text, inputs
+
+
+def _expected_batches(x, t, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(len(x))
+    return [(x[order[s:s + batch_size]], t[order[s:s + batch_size]]) for s in range(0, len(x), batch_size)]
+
+
+def _check_batches(minibatches, x, t, batch_size, seed):
+    batches, text, inputs = _batches(minibatches, x, t, batch_size, seed)
+    expected = _expected_batches(x, t, batch_size, seed)
+    expect_equal([len(xb) for xb, _ in batches], [len(xb) for xb, _ in expected],
+                 what=f"the batch sizes of {text}", inputs=inputs,
+                 hint="Slice the shuffled order in steps of batch_size; the last batch keeps what is left.")
+    seen = np.concatenate([xb for xb, _ in batches])
+    expect(sorted(map(tuple, seen.reshape(len(seen), -1).tolist())) ==
+           sorted(map(tuple, x.reshape(len(x), -1).tolist())),
+           "the batches do not contain every sample exactly once",
+           f"over one epoch {text} must yield every row of x exactly once.",
+           "Take the rows in the order `rng.permutation(N)`; don't draw random rows with replacement.")
+    for k, ((xb, tb), (ex, et)) in enumerate(zip(batches, expected)):
+        expect_equal(xb, ex, what=f"x_batch of batch {k}", inputs=inputs,
+                     hint="Use the order `rng.permutation(N)` (one call per epoch), and slice it in batches.")
+        expect_equal(tb, et, what=f"t_batch of batch {k}", inputs=inputs,
+                     hint="Index x and t with the same indices, so each input keeps its target.")
+
+
+@mb.step("batch sizes: 10 samples in batches of 4 -> 4, 4, 2")
+def _(minibatches):
+    x = np.arange(20.0).reshape(10, 2)
+    t = np.arange(10)
+    batches, text, inputs = _batches(minibatches, x, t, 4, 0)
+    expect_equal([len(xb) for xb, _ in batches], [4, 4, 2], what=f"the batch sizes of {text}", inputs=inputs,
+                 hint="`range(0, N, batch_size)` gives the start of each batch; the last one is shorter.")
+
+
+@mb.step("every sample once per epoch, inputs paired with their targets")
+def _(minibatches):
+    x = np.arange(20.0).reshape(10, 2)
+    t = np.arange(10) * 100
+    batches, text, inputs = _batches(minibatches, x, t, 4, 0)
+    labels = np.concatenate([tb for _, tb in batches])
+    expect(sorted(labels.tolist()) == sorted(t.tolist()), "the batches do not contain every sample exactly once",
+           f"over one epoch {text} must yield every target exactly once; got {sorted(labels.tolist())}.",
+           "Shuffle the indices with `rng.permutation(N)` rather than drawing random rows.")
+    for xb, tb in batches:
+        expect(np.array_equal(xb[:, 0] / 2 * 100, tb), "an input was separated from its target",
+               f"in a batch, x rows {xb.tolist()} came with targets {tb.tolist()}.",
+               "Index x and t with the same indices: `x[idx], t[idx]`.")
+
+
+@mb.step("the order is rng.permutation(N): shuffled and reproducible")
+def _(minibatches):
+    x = np.arange(24.0).reshape(12, 2)
+    t = np.arange(12)
+    _check_batches(minibatches, x, t, 5, 7)
+
+
+@mb.hidden_step("other sizes, one-hot targets, and a batch larger than the data")
+def _(minibatches):
+    rng = np.random.default_rng(502)
+    x = rng.normal(size=(23, 3))
+    t = np.eye(4)[rng.integers(0, 4, size=23)]
+    _check_batches(minibatches, x, t, 6, 11)
+    _check_batches(minibatches, x[:5], t[:5], 8, 12)
+
+
+# --- 5.3 one training step ------------------------------------------------------------------------
+
+ts = Exercise("5.3", NB, "train_step", "One training step: forward, backward, update", points=2,
+              hint="loss = model.forward(x, t); model.backward(); optimizer.update(model.params, model.grads); "
+                   "return loss.")
+
+
+class _RecordingOptimizer:
+    """An SGD that remembers how it was called."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = []
+
+    def update(self, params, grads):
+        self.calls.append((params, [g.copy() for g in grads]))
+        self.inner.update(params, grads)
+
+
+def _train_step_case(train_step, seed, sizes, optimizer):
+    rng = np.random.default_rng(seed)
+    D, H, C, N = sizes
+    model = TwoLayerNet(D, H, C, seed=seed)
+    x, t = rng.normal(size=(N, D)), rng.integers(0, C, size=N)
+    twin = TwoLayerNet(D, H, C, seed=seed)           # same weights, to compute what should happen
+    expected_loss = twin.forward(x, t)
+    twin.backward()
+    inputs = {"x": x, "t": t}
+    opt = _RecordingOptimizer(optimizer)
+    loss = call(lambda: train_step(model, opt, x, t), call_text="train_step(model, optimizer, x, t)",
+                inputs=inputs)
+    expect(loss is not None, "train_step returned nothing",
+           "train_step(model, optimizer, x, t) returned None.",
+           "End with `return loss`, the value model.forward(x, t) gave.")
+    loss = expect_scalar(loss, what="train_step(model, optimizer, x, t)", inputs=inputs)
+    return model, twin, opt, loss, expected_loss, inputs
+
+
+@ts.step("returns the batch's loss (before the update) as a number")
+def _(train_step):
+    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, 0, (2, 4, 3, 6), RefSGD(0.5))
+    expect_close(loss, expected_loss, what="the returned loss", inputs=inputs,
+                 hint="Return what model.forward(x, t) gave, the loss on this batch.")
+
+
+@ts.step("calls optimizer.update once, with model.params and the fresh gradients")
+def _(train_step):
+    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, 1, (2, 4, 3, 6), RefSGD(0.5))
+    expect(len(opt.calls) == 1, "optimizer.update should be called exactly once",
+           f"optimizer.update was called {len(opt.calls)} times in one training step.",
+           "One step = one forward pass, one backward pass, one update.")
+    params, grads = opt.calls[0]
+    expect(params is model.params, "optimizer.update should receive model.params",
+           "optimizer.update was not given the list model.params.",
+           "Call `optimizer.update(model.params, model.grads)`.")
+    for i, (g, e) in enumerate(zip(grads, twin.grads)):
+        expect_close(g, e, what=f"the gradient grads[{i}] passed to update", inputs=inputs,
+                     hint="Run model.backward() after model.forward(x, t) and before the update, so the "
+                          "gradients belong to this batch.")
+
+
+@ts.step("the parameters take one SGD step")
+def _(train_step):
+    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, 2, (3, 5, 2, 4), RefSGD(0.1))
+    for i, (p, q, g) in enumerate(zip(model.params, twin.params, twin.grads)):
+        expect_close(p, q - 0.1 * g, what=f"model.params[{i}] after the step", inputs=inputs)
+
+
+@ts.hidden_step("another model and a Momentum optimizer")
+def _(train_step):
+    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, 503, (4, 6, 5, 9),
+                                                                      RefMomentum(0.2))
+    expect_close(loss, expected_loss, what="the returned loss", inputs=inputs)
+    RefMomentum(0.2).update(twin.params, twin.grads)
+    for i, (p, q) in enumerate(zip(model.params, twin.params)):
+        expect_close(p, q, what=f"model.params[{i}] after the step", inputs=inputs)
+
+
+# --- 5.4 accuracy -------------------------------------------------------------------------------------
+
+acc = Exercise("5.4", NB, "accuracy", "Accuracy: the fraction of correct predictions", points=1,
+               hint="predicted = scores.argmax(axis=1); if t is one-hot (t.ndim == 2) turn it into labels with "
+                    "t.argmax(axis=1); return float(np.mean(predicted == t)).")
+
+
+def _acc(accuracy, scores, t, expected):
+    inputs = {"scores": scores, "t": t}
+    value = call(accuracy, scores, t, call_text="accuracy(scores, t)", inputs=inputs)
+    value = expect_scalar(value, what="accuracy(scores, t)", inputs=inputs)
+    expect_close(value, expected, what="accuracy(scores, t)", inputs=inputs)
+
+
+@acc.step("labels: 3 of 4 rows right -> 0.75")
+def _(accuracy):
+    scores = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0], [4.0, 0.0, 1.0]])
+    _acc(accuracy, scores, np.array([0, 1, 2, 2]), 0.75)
+
+
+@acc.step("one-hot targets give the same accuracy")
+def _(accuracy):
+    scores = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 5.0], [4.0, 0.0, 1.0]])
+    _acc(accuracy, scores, np.eye(3)[[0, 1, 2, 2]], 0.75)
+
+
+@acc.hidden_step("a larger random batch")
+def _(accuracy):
+    rng = np.random.default_rng(504)
+    scores = rng.normal(size=(50, 4))
+    t = rng.integers(0, 4, size=50)
+    _acc(accuracy, scores, t, ref_accuracy(scores, t))
+    _acc(accuracy, scores, np.eye(4)[t], ref_accuracy(scores, t))
+
+
+# --- Quiz -------------------------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Choice("q1", "During gradient descent the loss jumps up and down and then grows without bound. "
+                 "What is the most likely cause?",
+           {"a": "The learning rate is too small.",
+            "b": "The learning rate is too large.",
+            "c": "The batch size is too large.",
+            "d": "The data were shuffled."},
+           answer="b",
+           explain="Each step overshoots the minimum by more than it corrects: lower the learning rate."),
+    Numeric("q2", "300 training samples, mini-batches of 30, 300 epochs: how many parameter updates "
+                  "(iterations) does training make?",
+            answer=3000, tol=0.5,
+            explain="300 / 30 = 10 iterations per epoch, times 300 epochs = 3000 updates."),
+    Choice("q3", "When should the test data be used?",
+           {"a": "In every epoch, to choose the learning rate.",
+            "b": "To decide when to stop training.",
+            "c": "Once, at the very end, to report how well the finished model generalises.",
+            "d": "Mixed into the training data, to have more data."},
+           answer="c",
+           explain="Choices made while learning (learning rate, size, when to stop) use the development "
+                   "(validation) data; the test data stay untouched until the end."),
+    Choice("q4", "What does online learning (updating after every single sample) make possible?",
+           {"a": "Exact gradients of the full training loss.",
+            "b": "Learning from new data as they arrive, without going over all the old data again.",
+            "c": "Training without a learning rate.",
+            "d": "Using float32."},
+           answer="b",
+           explain="Each update needs only the newest sample, so the model can keep learning from a stream."),
+    Choice("q5", "Why shuffle the training data at the start of every epoch?",
+           {"a": "So that the mini-batches differ from epoch to epoch and no fixed order biases the steps.",
+            "b": "To make each epoch faster.",
+            "c": "Because the loss cannot be computed on sorted data.",
+            "d": "To change the labels."},
+           answer="a",
+           explain="Data sorted by class (like the spiral or iris files) would otherwise give batches of one "
+                   "class, and the network would be pulled back and forth."),
+    Choice("q6", "Why must SGD.update change each parameter array in place (p -= lr * g)?",
+           {"a": "It is faster to type.",
+            "b": "The layers hold the very same arrays: a new array would leave the network's weights "
+                 "unchanged.",
+            "c": "NumPy cannot subtract arrays otherwise.",
+            "d": "To keep the gradients."},
+           answer="b",
+           explain="model.params lists the arrays the layers compute with; `p = p - lr * g` would only "
+                   "rebind a local name."),
+])

@@ -297,16 +297,22 @@ def execute(path: Path, timeout: int = 300) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = os.environ.get("NNFS_STATIC")
-    os.environ["NNFS_STATIC"] = "1"  # stored outputs show the static figures
+    # The kernel inherits this environment: stored outputs show the static
+    # figures, and one BLAS thread keeps small matrix products from slowing
+    # down when other work shares the cores (printed results are the same).
+    settings = {"NNFS_STATIC": "1", "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1"),
+                "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    saved = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
-        if env_before is None:
-            os.environ.pop("NNFS_STATIC", None)
-        else:
-            os.environ["NNFS_STATIC"] = env_before
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

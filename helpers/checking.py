@@ -151,7 +151,8 @@ def expect(condition: bool, summary: str, details: str = "", hint: str | None = 
 def expect_array(value: Any, shape: tuple | None = None, what: str = "the result",
                  inputs: dict | None = None, hint: str | None = None) -> np.ndarray:
     """``value`` must be a NumPy array (of ``shape`` if given) with numeric entries."""
-    if not isinstance(value, np.ndarray):
+    # type(), not isinstance(): a __class__ property cannot fake an array here.
+    if not issubclass(type(value), np.ndarray):
         raise CheckFailure(
             f"{what} should be a NumPy array, not {type(value).__name__}",
             f"{what} returned {type(value).__name__}: {_fmt(value)}{_describe_inputs(inputs)}",
@@ -220,7 +221,12 @@ def expect_close(actual: Any, expected: Any, what: str = "the result", inputs: d
 def expect_equal(actual: Any, expected: Any, what: str = "the result", inputs: dict | None = None,
                  hint: str | None = None) -> None:
     """Exact equality (for shapes, integers, labels, strings)."""
-    same = np.array_equal(np.asarray(actual), np.asarray(expected)) if _is_numeric(actual) else actual == expected
+    if _is_numeric(actual) and _is_numeric(expected):
+        same = np.array_equal(np.asarray(actual), np.asarray(expected))
+    else:
+        # The exact type first: an object whose __eq__ always answers True
+        # must not pass for a string or a tuple.
+        same = type(actual) is type(expected) and bool(actual == expected)
     if not same:
         raise CheckFailure(
             f"{what} is not what was expected",

@@ -164,3 +164,17 @@ def test_show_quiz_text_fallback(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "q1." in out and "(a)" in out and "quiz_answers" in out
     assert get_quiz("01_activations") is get_quiz("01")
+
+
+def test_expect_equal_is_not_fooled_by_a_lying_eq():
+    from helpers.checking import expect_equal
+
+    class Yes:
+        def __eq__(self, other):
+            return True
+    with pytest.raises(CheckFailure):
+        expect_equal(Yes(), "b")
+    with pytest.raises(CheckFailure):
+        expect_equal((1, 2), [1, 3])
+    expect_equal("b", "b")
+    expect_equal(np.array([1, 2]), [1, 2])

@@ -1,0 +1,461 @@
+"""Exercises and quiz of notebook 07: a recurrent language model from scratch.
+
+Expected values come from hand-made cases, from the reference layers in
+``helpers.nn.rnn`` (``RNN``, ``TimeRNN``, ``clip_grads``), or from float64
+numerical gradients computed here, never from the notebook.
+
+Naming: the notebook calls the RNN's weights U (input -> hidden) and
+W (hidden -> hidden); the reference layers call them ``Wx`` and ``Wh``.
+"""
+
+import numpy as np
+
+from helpers.checking import (CheckFailure, Exercise, NotDone, call, expect, expect_array, expect_close,
+                              expect_scalar)
+from helpers.nn import rnn as ref
+from helpers.nn.gradcheck import numerical_gradient
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "07_rnn_language_model"
+GRAD_TOL = 1e-7   # relative error allowed between the learner's and the numerical gradient
+
+
+def _weights(seed, D, H, N, scale=0.5):
+    """Random float64 x (N, D), h_prev (N, H), U (D, H), W (H, H), b (H,)."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((N, D)), rng.standard_normal((N, H)) * 0.5,
+            rng.standard_normal((D, H)) * scale, rng.standard_normal((H, H)) * scale,
+            rng.standard_normal(H) * 0.1)
+
+
+def _grad_error(analytic, numeric):
+    """||a - n|| / (||a|| + ||n||): 0 for a perfect match, about 1 for unrelated arrays."""
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    denom = np.linalg.norm(a) + np.linalg.norm(n)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - n) / denom)
+
+
+def _expect_tuple(result, names, shapes, call_text, inputs):
+    """``result`` must be a tuple (or list) of len(names) arrays of the given shapes."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        got = f"a {type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list)) \
+            else f"a {type(result).__name__}"
+        raise CheckFailure(
+            f"{call_text} should return {len(names)} arrays ({', '.join(names)})",
+            f"{call_text} returned {got}; expected the tuple ({', '.join(names)}).",
+            f"End with `return {', '.join(names)}`.",
+        )
+    for name, value, shape in zip(names, result, shapes):
+        expect_array(value, shape=shape, what=f"{name} from {call_text}", inputs=inputs,
+                     hint=f"{name} has the shape of the thing it is the gradient of: {shape}.")
+    return result
+
+
+# --- 7.1 one step forward ---------------------------------------------------------
+
+fwd = Exercise("7.1", NB, "rnn_step_forward", "One step of a simple RNN, forward", points=2,
+               hint="One line: np.tanh(x @ U + h_prev @ W + b). U takes the input, W takes the previous "
+                    "hidden state, and b is broadcast over the N rows.")
+
+
+def _fwd_case(rnn_step_forward, x, h_prev, U, W, b, expected, hint=None):
+    inputs = {"x": x, "h_prev": h_prev, "U": U, "W": W, "b": b}
+    text = "rnn_step_forward(x, h_prev, U, W, b)"
+    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text=text, inputs=inputs)
+    expect_array(h, shape=(x.shape[0], U.shape[1]), what=text, inputs=inputs,
+                 hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
+    expect_close(h, expected, what=text, inputs=inputs, hint=hint)
+
+
+@fwd.step("returns the new hidden state, shape (N, H)")
+def _(rnn_step_forward):
+    x, h_prev, U, W, b = _weights(70, D=3, H=4, N=2)
+    inputs = {"x": x, "h_prev": h_prev}
+    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text="rnn_step_forward(x, h_prev, U, W, b)",
+             inputs=inputs)
+    expect_array(h, shape=(2, 4), what="rnn_step_forward(x, h_prev, U, W, b)", inputs=inputs,
+                 hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
+
+
+@fwd.step("values on a small hand-made case")
+def _(rnn_step_forward):
+    x = np.array([[1.0, 2.0]])
+    h_prev = np.array([[0.5, -1.0]])
+    U = np.array([[0.1, 0.2],
+                  [0.3, -0.1]])
+    W = np.array([[0.5, 0.0],
+                  [0.0, 0.5]])
+    b = np.array([0.0, 0.1])
+    # x U = [0.7, 0.0], h_prev W = [0.25, -0.5], + b -> [0.95, -0.4]
+    _fwd_case(rnn_step_forward, x, h_prev, U, W, b, np.tanh([[0.95, -0.4]]),
+              hint="The total input is x U + h_prev W + b = [0.95, -0.4]; then squash it with np.tanh.")
+
+
+@fwd.step("the previous state goes through W, the input through U (D = H, batch of 3)")
+def _(rnn_step_forward):
+    x, h_prev, U, W, b = _weights(71, D=3, H=3, N=3)
+    _fwd_case(rnn_step_forward, x, h_prev, U, W, b, np.tanh(x @ U + h_prev @ W + b),
+              hint="With D = H both orders run, so check which matrix multiplies which: "
+                   "x @ U and h_prev @ W, not x @ W or h_prev @ U.")
+
+
+@fwd.hidden_step("values on other sizes match the reference RNN step")
+def _(rnn_step_forward):
+    x, h_prev, U, W, b = _weights(701, D=5, H=6, N=4, scale=0.8)
+    _fwd_case(rnn_step_forward, x, h_prev, U, W, b, ref.RNN(U, W, b).forward(x, h_prev))
+    x1 = x[:1]
+    _fwd_case(rnn_step_forward, x1, np.zeros((1, 6)), U, W, b, np.tanh(x1 @ U + b))
+
+
+# --- 7.2 one step backward -----------------------------------------------------------
+
+bwd = Exercise("7.2", NB, "rnn_step_backward", "One step of a simple RNN, backward", points=3,
+               hint="da = dh_next * (1 - h_next ** 2) is the gradient of the total input a. Then the sum "
+                    "a = xU + h_prev W + b hands da to each term, and each product z = p @ Q gives "
+                    "dp = dz @ Q.T and dQ = p.T @ dz; db sums da over the batch (axis 0).")
+
+NAMES_STEP = ("dx", "dh_prev", "dU", "dW", "db")
+
+
+def _bwd_expected(dh_next, x, h_prev, U, W, b):
+    layer = ref.RNN(U.copy(), W.copy(), b.copy())
+    layer.forward(x, h_prev)
+    dx, dh_prev = layer.backward(dh_next)
+    dU, dW, db = (g.copy() for g in layer.grads)
+    return dx, dh_prev, dU, dW, db
+
+
+def _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b):
+    h_next = np.tanh(x @ U + h_prev @ W + b)
+    inputs = {"dh_next": dh_next, "x": x, "h_prev": h_prev, "h_next": h_next, "U": U, "W": W}
+    text = "rnn_step_backward(dh_next, x, h_prev, h_next, U, W)"
+    result = call(rnn_step_backward, dh_next, x, h_prev, h_next, U, W, call_text=text, inputs=inputs)
+    N, D = x.shape
+    H = h_prev.shape[1]
+    return _expect_tuple(result, NAMES_STEP, [(N, D), (N, H), (D, H), (H, H), (H,)], text, inputs), inputs, text
+
+
+def _bwd_values(rnn_step_backward, seed, D, H, N, scale=0.5):
+    x, h_prev, U, W, b = _weights(seed, D, H, N, scale)
+    dh_next = np.random.default_rng(seed + 1).standard_normal((N, H))
+    got, inputs, text = _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b)
+    for name, g, e in zip(NAMES_STEP, got, _bwd_expected(dh_next, x, h_prev, U, W, b)):
+        expect_close(g, e, what=f"{name} from {text}", inputs=inputs,
+                     hint={"dx": "dx = da @ U.T with da = dh_next * (1 - h_next ** 2).",
+                           "dh_prev": "dh_prev = da @ W.T with da = dh_next * (1 - h_next ** 2).",
+                           "dU": "dU = x.T @ da: (D, N) @ (N, H).",
+                           "dW": "dW = h_prev.T @ da: (H, N) @ (N, H).",
+                           "db": "db = da.sum(axis=0): b was added to every row of the batch."}[name])
+
+
+@bwd.step("returns (dx, dh_prev, dU, dW, db) with the shapes of x, h_prev, U, W, b")
+def _(rnn_step_backward):
+    x, h_prev, U, W, b = _weights(72, D=3, H=4, N=2)
+    dh_next = np.ones((2, 4))
+    _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b)
+
+
+@bwd.step("values on a small case (N = 1)")
+def _(rnn_step_backward):
+    _bwd_values(rnn_step_backward, 73, D=2, H=3, N=1)
+
+
+@bwd.step("a batch of 4: weight and bias gradients add up over the rows")
+def _(rnn_step_backward):
+    _bwd_values(rnn_step_backward, 74, D=3, H=3, N=4)
+
+
+@bwd.step("numerical gradient check in float64: relative error < 1e-7 for all five")
+def _(rnn_step_backward):
+    _step_gradcheck(rnn_step_backward, 75, D=4, H=3, N=2)
+
+
+def _step_gradcheck(rnn_step_backward, seed, D, H, N):
+    x, h_prev, U, W, b = _weights(seed, D, H, N)
+    G = np.random.default_rng(seed + 1).standard_normal((N, H))   # loss = sum(G * h_next)
+
+    def loss():
+        return float(np.sum(G * np.tanh(x @ U + h_prev @ W + b)))
+
+    got, inputs, text = _bwd_call(rnn_step_backward, G, x, h_prev, U, W, b)
+    for name, g, p in zip(NAMES_STEP, got, (x, h_prev, U, W, b)):
+        err = _grad_error(g, numerical_gradient(loss, p))
+        expect(err < GRAD_TOL, f"{name} from {text} fails the numerical gradient check",
+               f"{name} from {text} disagrees with the numerical gradient of "
+               f"loss = sum(dh_next * h_next): relative error {err:.1e} (allowed: {GRAD_TOL:.0e})")
+
+
+@bwd.hidden_step("values and a numerical gradient check on other sizes")
+def _(rnn_step_backward):
+    _bwd_values(rnn_step_backward, 702, D=5, H=4, N=3, scale=0.7)
+    _step_gradcheck(rnn_step_backward, 703, D=3, H=5, N=3)
+
+
+# --- 7.3 backpropagation through time, truncated -----------------------------------------
+
+bptt = Exercise("7.3", NB, "rnn_time_backward", "Backpropagation through time, with truncation", points=3,
+                hint="Loop t = T-1, ..., 0 with dh = zeros (N, H). At step t: h_prev is h0 for t = 0, else "
+                     "hs[:, t-1]; call rnn_step_backward(dhs[:, t] + dh, xs[:, t], h_prev, hs[:, t], U, W); "
+                     "store dx in dxs[:, t]; ADD dU, dW, db to running totals. With truncation, set dh to "
+                     "zeros after a step t with t % k == 0 and t > 0 (the gradient does not cross that "
+                     "boundary).")
+
+NAMES_TIME = ("dxs", "dh0", "dU", "dW", "db")
+
+
+def _time_case(seed, N, T, D, H, scale=0.5):
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((N, T, D))
+    h0 = rng.standard_normal((N, H)) * 0.5
+    U = rng.standard_normal((D, H)) * scale
+    W = rng.standard_normal((H, H)) * scale
+    b = rng.standard_normal(H) * 0.1
+    dhs = rng.standard_normal((N, T, H))
+    return xs, h0, U, W, b, dhs
+
+
+def _time_forward(xs, h0, U, W, b):
+    layer = ref.TimeRNN(U.copy(), W.copy(), b.copy(), stateful=True)
+    layer.set_state(h0.copy())
+    return layer.forward(xs)
+
+
+def _time_expected(xs, h0, U, W, b, dhs, k=None):
+    """The reference: a stateful TimeRNN fed chunks of k steps (all T steps if k is None)."""
+    T = xs.shape[1]
+    k = T if k is None or k >= T else k
+    layer = ref.TimeRNN(U.copy(), W.copy(), b.copy(), stateful=True)
+    layer.set_state(h0.copy())
+    dxs = np.zeros_like(xs)
+    totals = [np.zeros_like(U), np.zeros_like(W), np.zeros_like(b)]
+    dh0 = None
+    for start in range(0, T, k):
+        stop = min(start + k, T)
+        layer.forward(xs[:, start:stop])
+        dxs[:, start:stop] = layer.backward(dhs[:, start:stop])
+        for total, g in zip(totals, layer.grads):
+            total += g
+        if start == 0:
+            dh0 = layer.dh.copy()
+    return (dxs, dh0, *totals)
+
+
+def _time_call(rnn_time_backward, xs, h0, U, W, b, dhs, k=None):
+    hs = _time_forward(xs, h0, U, W, b)
+    inputs = {"xs": xs, "h0": h0, "U": U, "W": W, "k": k}
+    text = f"rnn_time_backward(dhs, xs, hs, h0, U, W, k={k})"
+    result = call(rnn_time_backward, dhs, xs, hs, h0, U, W, k=k, call_text=text, inputs=inputs)
+    N, T, D = xs.shape
+    H = h0.shape[1]
+    return _expect_tuple(result, NAMES_TIME, [(N, T, D), (N, H), (D, H), (H, H), (H,)], text, inputs), inputs, text
+
+
+def _time_values(rnn_time_backward, seed, N, T, D, H, k=None, hint=None):
+    xs, h0, U, W, b, dhs = _time_case(seed, N, T, D, H)
+    got, inputs, text = _time_call(rnn_time_backward, xs, h0, U, W, b, dhs, k)
+    for name, g, e in zip(NAMES_TIME, got, _time_expected(xs, h0, U, W, b, dhs, k)):
+        expect_close(g, e, what=f"{name} from {text}", inputs=inputs, hint=hint)
+
+
+@bptt.step("returns (dxs, dh0, dU, dW, db) with the shapes of xs, h0, U, W, b")
+def _(rnn_time_backward):
+    xs, h0, U, W, b, dhs = _time_case(76, N=2, T=3, D=3, H=4)
+    _time_call(rnn_time_backward, xs, h0, U, W, b, dhs)
+
+
+@bptt.step("full BPTT (k=None) on N = 2, T = 4 matches the reference")
+def _(rnn_time_backward):
+    _time_values(rnn_time_backward, 77, N=2, T=4, D=3, H=4,
+                 hint="Every step gets dhs[:, t] from above PLUS dh from step t+1, and the weight "
+                      "gradients of all steps are summed (the same U, W, b are used at every step).")
+
+
+@bptt.step("numerical gradient check of the whole time layer (float64, relative error < 1e-7)")
+def _(rnn_time_backward):
+    _time_gradcheck(rnn_time_backward, 78, N=2, T=4, D=3, H=3)
+
+
+def _time_gradcheck(rnn_time_backward, seed, N, T, D, H):
+    xs, h0, U, W, b, G = _time_case(seed, N, T, D, H)   # loss = sum(G * hs)
+
+    def loss():
+        return float(np.sum(G * _time_forward(xs, h0, U, W, b)))
+
+    got, inputs, text = _time_call(rnn_time_backward, xs, h0, U, W, b, G)
+    for name, g, p in zip(NAMES_TIME, got, (xs, h0, U, W, b)):
+        err = _grad_error(g, numerical_gradient(loss, p))
+        expect(err < GRAD_TOL, f"{name} from {text} fails the numerical gradient check",
+               f"{name} from {text} disagrees with the numerical gradient of loss = sum(dhs * hs): "
+               f"relative error {err:.1e} (allowed: {GRAD_TOL:.0e})")
+
+
+@bptt.step("truncation: k = 2 on T = 6 stops the gradient at steps 2 and 4")
+def _(rnn_time_backward):
+    _time_values(rnn_time_backward, 79, N=2, T=6, D=3, H=3, k=2,
+                 hint="Blocks of k steps start at t = 0, k, 2k, ... After the step t = 2 (and t = 4) "
+                      "reset dh to zeros before moving on to step t - 1. dh0 is what is left after t = 0.")
+
+
+@bptt.step("k = 1 (no gradient through time) and k >= T (same as no truncation)")
+def _(rnn_time_backward):
+    _time_values(rnn_time_backward, 80, N=1, T=4, D=2, H=3, k=1,
+                 hint="With k = 1 every step is its own block: no gradient flows from one step to the one "
+                      "before, but dh0 still gets the gradient of step 0.")
+    xs, h0, U, W, b, dhs = _time_case(81, N=2, T=3, D=2, H=3)
+    got, inputs, text = _time_call(rnn_time_backward, xs, h0, U, W, b, dhs, k=5)
+    for name, g, e in zip(NAMES_TIME, got, _time_expected(xs, h0, U, W, b, dhs, None)):
+        expect_close(g, e, what=f"{name} from {text}", inputs=inputs,
+                     hint="A block of k >= T steps holds the whole sequence: no cut at all.")
+
+
+@bptt.hidden_step("other sizes, T not a multiple of k, and a gradient check")
+def _(rnn_time_backward):
+    _time_values(rnn_time_backward, 704, N=3, T=7, D=4, H=5, k=3)
+    _time_values(rnn_time_backward, 705, N=2, T=5, D=3, H=2, k=None)
+    _time_gradcheck(rnn_time_backward, 706, N=1, T=5, D=2, H=4)
+
+
+# --- 7.4 gradient clipping ---------------------------------------------------------------------
+
+clip = Exercise("7.4", NB, "clip_grads", "Gradient clipping by the global norm", points=2,
+                hint="total = sqrt of the sum of (g ** 2).sum() over ALL arrays; if total > max_norm, "
+                     "multiply every array in place (g *= max_norm / total). Return total (before clipping).")
+
+
+def _clip_call(clip_grads, grads, max_norm):
+    before = [g.copy() for g in grads]
+    inputs = {"grads": before, "max_norm": max_norm}
+    text = f"clip_grads(grads, max_norm={max_norm})"
+    total = call(clip_grads, grads, max_norm, call_text=text, inputs=inputs)
+    total = expect_scalar(total, what=f"the value returned by {text}", inputs=inputs)
+    return total, before, inputs, text
+
+
+@clip.step("returns the global norm of all gradients together (3-4-12 -> 13)")
+def _(clip_grads):
+    grads = [np.array([3.0, 4.0]), np.array([[12.0]])]
+    total, _, inputs, text = _clip_call(clip_grads, grads, 100.0)
+    expect_close(total, 13.0, what=f"the value returned by {text}", inputs=inputs,
+                 hint="sqrt(3**2 + 4**2 + 12**2) = 13: one norm over every entry of every array.")
+
+
+@clip.step("leaves small gradients unchanged")
+def _(clip_grads):
+    grads = [np.array([0.3, -0.4]), np.array([[0.1, 0.2]])]
+    _, before, inputs, text = _clip_call(clip_grads, grads, 5.0)
+    for g, b in zip(grads, before):
+        expect_close(g, b, what=f"grads after {text}", inputs=inputs,
+                     hint="Only scale when the total norm is larger than max_norm.")
+
+
+@clip.step("scales large gradients IN PLACE, all by the same factor, to norm max_norm; returns the norm before")
+def _(clip_grads):
+    grads = [np.array([3.0, 4.0]), np.array([[12.0]])]
+    ids = [id(g) for g in grads]
+    total, before, inputs, text = _clip_call(clip_grads, grads, 1.3)
+    expect_close(total, 13.0, what=f"the value returned by {text}", inputs=inputs,
+                 hint="Return the norm from BEFORE clipping (13 here), not the clipped one.")
+    expect([id(g) for g in grads] == ids, f"{text} replaced the arrays in the list instead of changing them",
+           f"{text} put new arrays into the list; the layers still hold the old, unclipped ones.",
+           "Change each array in place: `g *= rate` inside `for g in grads:`.")
+    for g, b in zip(grads, before):
+        expect_close(g, b * 0.1, what=f"grads after {text}", inputs=inputs, rtol=1e-5,
+                     hint="Every array is multiplied by the same rate max_norm / total = 1.3 / 13 = 0.1 "
+                          "(clip the global norm, not each array separately).")
+
+
+@clip.hidden_step("other gradients match the reference clip_grads")
+def _(clip_grads):
+    rng = np.random.default_rng(707)
+    grads = [rng.standard_normal((4, 3)) * 3, rng.standard_normal(3), rng.standard_normal((2, 2, 2))]
+    expected = [g.copy() for g in grads]
+    expected_total = ref.clip_grads(expected, 2.0)
+    total, _, inputs, text = _clip_call(clip_grads, grads, 2.0)
+    expect_close(total, expected_total, what=f"the value returned by {text}", inputs=inputs)
+    for g, e in zip(grads, expected):
+        expect_close(g, e, what=f"grads after {text}", inputs=inputs, rtol=1e-5)
+
+
+# --- 7.5 perplexity -------------------------------------------------------------------------
+
+ppl = Exercise("7.5", NB, "perplexity_from_loss", "Perplexity from the mean cross-entropy", points=1,
+               hint="Perplexity undoes the natural logarithm inside the cross-entropy (base e, not 2). "
+                    "Use NumPy's function for e ** x, so that arrays work too.")
+
+
+def _ppl_case(perplexity_from_loss, loss, expected):
+    text = "perplexity_from_loss(mean_loss)"
+    inputs = {"mean_loss": loss}
+    value = call(perplexity_from_loss, loss, call_text=text, inputs=inputs)
+    if value is Ellipsis:
+        raise NotDone("not done yet: a `...` blank is still unfilled",
+                      f"{text} returned `...`: the blank is still there.",
+                      "Replace the `...` with your code, run that cell, then this check.")
+    if np.ndim(loss) == 0:
+        value = expect_scalar(value, what=text, inputs=inputs)
+    else:
+        expect_array(value, shape=np.shape(loss), what=text, inputs=inputs)
+    expect_close(value, expected, what=text, inputs=inputs)
+
+
+@ppl.step("a perfect model (loss 0) has perplexity 1")
+def _(perplexity_from_loss):
+    _ppl_case(perplexity_from_loss, 0.0, 1.0)
+
+
+@ppl.step("a uniform guess over 80 words (loss log 80) has perplexity 80")
+def _(perplexity_from_loss):
+    _ppl_case(perplexity_from_loss, float(np.log(80)), 80.0)
+
+
+@ppl.step("an array of losses gives an array of perplexities")
+def _(perplexity_from_loss):
+    _ppl_case(perplexity_from_loss, np.array([0.0, np.log(80)]), np.array([1.0, 80.0]))
+
+
+@ppl.hidden_step("other losses, and an array of per-epoch losses")
+def _(perplexity_from_loss):
+    _ppl_case(perplexity_from_loss, 5.25, float(np.exp(5.25)))
+    losses = np.array([7.1, 5.5, 4.9, 4.62])
+    _ppl_case(perplexity_from_loss, losses, np.exp(losses))
+
+
+# --- Quiz ------------------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Choice("q1", "An RNN reads a sentence of T = 20 words. How many hidden-to-hidden matrices W does it use?",
+           {"a": "20, one per word.",
+            "b": "19, one between each pair of neighbouring words.",
+            "c": "One, the same W at every step.",
+            "d": "It depends on the vocabulary size."},
+           answer="c",
+           explain="The unrolled picture draws W at every step, but it is one matrix, shared; "
+                   "that is why its gradient is a sum over the steps."),
+    Numeric("q2", "A language model gives every word of a 1600-word vocabulary the same probability. "
+                  "What is its perplexity?",
+            answer=1600.0, tol=1e-6,
+            explain="Cross-entropy log(1600) per word, so perplexity exp(log 1600) = 1600: "
+                    "as unsure as a uniform guess among 1600 words."),
+    Numeric("q3", "The mean cross-entropy of a model on a text is 2.0 (natural log). "
+                  "What is its perplexity? (two decimals)",
+            answer=float(np.exp(2.0)), tol=0.01,
+            explain="exp(2.0) = 7.39: on average as unsure as a fair choice among about 7.4 words."),
+    Choice("q4", "A stateful RNN is trained with truncated BPTT on chunks of 5 words. "
+                 "What crosses the boundary between two chunks?",
+           {"a": "Nothing: each chunk starts from a zero hidden state.",
+            "b": "The hidden state (forward), but not the gradient (backward).",
+            "c": "The gradient (backward), but not the hidden state (forward).",
+            "d": "Both the hidden state and the gradient."},
+           answer="b",
+           explain="The state carries memory across chunks; the gradient stops at the boundary, "
+                   "which keeps each backward pass short."),
+    Choice("q5", "Gradient clipping with max_norm = 5 finds a global gradient norm of 50. What does it do?",
+           {"a": "Sets every gradient entry larger than 5 to 5.",
+            "b": "Multiplies every gradient by 0.1, so the direction is kept and the norm becomes 5.",
+            "c": "Skips this update.",
+            "d": "Divides the learning rate by 50 for the rest of training."},
+           answer="b",
+           explain="All arrays are scaled by the same factor max_norm / norm = 0.1: "
+                   "same direction, shorter step."),
+])

@@ -13,6 +13,7 @@ from .functions import (binary_cross_entropy, cross_entropy_error, hinge_loss, i
                         mean_squared_error, relu, relu_grad, sigmoid, sigmoid_grad, softmax,
                         step_function, tanh, tanh_grad)
 from .gradcheck import gradient_check, layer_gradient_check, numerical_gradient, relative_error
-from .layers import Affine, MatMul, Relu, Sigmoid, SoftmaxWithLoss, TwoLayerNet
+from .layers import Affine, MatMul, Network, Relu, Sigmoid, SoftmaxWithLoss, TwoLayerNet
+from .models import MLPClassifier, Tanh
 from .optimizers import SGD, Adam, Momentum
 from .trainer import Trainer, accuracy, minibatches, train_step

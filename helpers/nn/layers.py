@@ -18,7 +18,7 @@ import numpy as np
 
 from .functions import sigmoid, softmax
 
-__all__ = ["MatMul", "Affine", "Sigmoid", "Relu", "SoftmaxWithLoss", "TwoLayerNet"]
+__all__ = ["MatMul", "Affine", "Sigmoid", "Relu", "SoftmaxWithLoss", "Network", "TwoLayerNet"]
 
 
 def _as_batch(x: np.ndarray, D: int, layer: str) -> np.ndarray:
@@ -177,7 +177,42 @@ class SoftmaxWithLoss:
         return dx[0] if self._single else dx
 
 
-class TwoLayerNet:
+class Network:
+    """Layers in a row with a loss layer on top: the plumbing every model shares.
+
+    A subclass builds ``self.layers`` (a list) and ``self.loss_layer``, then
+    calls ``self._collect_params()``.
+
+    * ``predict(x: (N, D)) -> scores (N, C)``: the layers' forward passes;
+    * ``forward(x, t) -> loss``: predict, then the loss layer;
+    * ``backward(dout=1) -> dx``: the loss layer's backward, then the layers' in reverse;
+    * ``params`` / ``grads``: every layer's lists joined, the same array objects,
+      so an optimizer's in-place update reaches the layers.
+    """
+
+    layers: list
+    loss_layer: "SoftmaxWithLoss"
+
+    def _collect_params(self) -> None:
+        self.params = [p for layer in self.layers for p in layer.params]
+        self.grads = [g for layer in self.layers for g in layer.grads]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def forward(self, x: np.ndarray, t: np.ndarray) -> float:
+        return self.loss_layer.forward(self.predict(x), t)
+
+    def backward(self, dout: float = 1.0) -> np.ndarray:
+        dout = self.loss_layer.backward(dout)
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+
+class TwoLayerNet(Network):
     """Affine -> Sigmoid (or Relu) -> Affine, with a SoftmaxWithLoss on top.
 
     input_size D, hidden_size H, output_size C. The weights are drawn from a
@@ -209,19 +244,4 @@ class TwoLayerNet:
             Affine(W2, np.zeros(C)),
         ]
         self.loss_layer = SoftmaxWithLoss()
-        self.params = [p for layer in self.layers for p in layer.params]
-        self.grads = [g for layer in self.layers for g in layer.grads]
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def forward(self, x: np.ndarray, t: np.ndarray) -> float:
-        return self.loss_layer.forward(self.predict(x), t)
-
-    def backward(self, dout: float = 1.0) -> np.ndarray:
-        dout = self.loss_layer.backward(dout)
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+        self._collect_params()

@@ -1,0 +1,621 @@
+"""Exercises and quiz of notebook 06: the iris capstone, end to end."""
+
+import numpy as np
+
+from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
+                              expect_no_warning, expect_scalar)
+from helpers.data import Standardizer
+from helpers.nn.gradcheck import numerical_gradient, relative_error
+from helpers.nn.models import MLPClassifier
+from helpers.nn.models import train as ref_train
+from helpers.quiz import Choice, Numeric, Quiz
+
+NB = "06_iris_capstone"
+GRAD_TOL = 1e-7
+
+
+def _arr(value):
+    """An array as the check messages show it: rounded, continuation lines indented."""
+    text = np.array2string(np.asarray(value), precision=4, suppress_small=True, threshold=20, edgeitems=3)
+    return text.replace("\n", "\n             ")
+
+
+def _show(inputs):
+    return "".join(f"\n   input:    {k} = {_arr(v)}" for k, v in inputs.items())
+
+
+# --- 6.1 stratified split --------------------------------------------------------------------
+
+split = Exercise("6.1", NB, "stratified_split", "A stratified, shuffled train/test split", points=2,
+                 hint="For the i-th class, rng.permutation(np.flatnonzero(y == labels[i]))[:per_class[i]] "
+                      "are its test rows. Mark all test rows in a boolean mask; the training rows are the others. "
+                      "Shuffle each part with rng.permutation, then index X and y with the same row numbers.")
+
+
+def _test_counts(sizes, test_fraction):
+    """Test rows per class: the share of round(N * fraction), largest remainders first (as the notebook gives)."""
+    counts = np.asarray(sizes)
+    n_test = int(round(counts.sum() * test_fraction))
+    share = counts * n_test / counts.sum()
+    per_class = np.floor(share).astype(int)
+    per_class[np.argsort(-(share - per_class), kind="stable")[: n_test - per_class.sum()]] += 1
+    return per_class
+
+
+def _sorted_data(sizes, n_features=2):
+    """Rows sorted by class, like iris.csv. Column 0 is the row number, column 1 the label."""
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    X = np.zeros((len(y), n_features))
+    X[:, 0] = np.arange(len(y))
+    X[:, 1] = y
+    for k in range(2, n_features):
+        X[:, k] = np.sin(np.arange(len(y)) * (k + 1))
+    return X, y
+
+
+def _run_split(stratified_split, X, y, test_fraction, seed):
+    inputs = {"y": y, "test_fraction": test_fraction}
+    shown = f"stratified_split(X, y, {test_fraction:.4g}, np.random.default_rng({seed}))"
+    out = call(stratified_split, X, y, test_fraction, np.random.default_rng(seed), call_text=shown, inputs=inputs)
+    expect(isinstance(out, (tuple, list)) and len(out) == 4,
+           f"{shown} should return four arrays",
+           f"{shown} returned {type(out).__name__}"
+           f"{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}, "
+           "expected (X_train, X_test, y_train, y_test).",
+           "End with `return X[train_rows], X[test_rows], y[train_rows], y[test_rows]`.")
+    X_tr, X_te, y_tr, y_te = out
+    for name, value in zip(("X_train", "X_test", "y_train", "y_test"), out):
+        expect_array(value, what=f"{name} from {shown}", inputs=inputs)
+    return shown, inputs, X_tr, X_te, y_tr, y_te
+
+
+def _check_split(stratified_split, sizes, test_fraction, seed, n_features=2):
+    X, y = _sorted_data(sizes, n_features)
+    shown, inputs, X_tr, X_te, y_tr, y_te = _run_split(stratified_split, X, y, test_fraction, seed)
+    labels = np.unique(y)
+    want_test = _test_counts(sizes, test_fraction)
+    want_train = np.array(sizes) - want_test
+    n_test, n_train = int(want_test.sum()), int(want_train.sum())
+    for name, value, shape in (("X_train", X_tr, (n_train, X.shape[1])), ("X_test", X_te, (n_test, X.shape[1])),
+                               ("y_train", y_tr, (n_train,)), ("y_test", y_te, (n_test,))):
+        expect_array(value, shape=shape, what=f"{name} from {shown}", inputs=inputs,
+                     hint="Class k contributes per_class[k] rows (computed for you at the top of the "
+                          "function) to the test part and all its other rows to the training part.")
+    got_test = np.array([np.sum(y_te == k) for k in labels])
+    got_train = np.array([np.sum(y_tr == k) for k in labels])
+    expect(np.array_equal(got_test, want_test) and np.array_equal(got_train, want_train),
+           "the classes do not keep their share in both parts",
+           f"{shown}: flowers per class in the test part {got_test.tolist()}, expected {want_test.tolist()}; "
+           f"in the training part {got_train.tolist()}, expected {want_train.tolist()}.",
+           "Split each class separately: take per_class[k] of its rows (shuffled) for the test part, keep "
+           "the rest for training. Keep the given lines that compute per_class.")
+    ids = np.concatenate([X_tr[:, 0], X_te[:, 0]])
+    expect(np.array_equal(np.sort(ids), np.arange(len(y))),
+           "some rows are missing or appear twice",
+           f"{shown}: every row of X must land in exactly one of the two parts; the row numbers found "
+           f"(sorted) are {np.sort(ids).astype(int).tolist()[:30]}{'...' if len(ids) > 30 else ''}.",
+           "Build the test rows first, then take every other row for training (np.flatnonzero of a mask).")
+    expect(np.array_equal(X_tr[:, 1], y_tr) and np.array_equal(X_te[:, 1], y_te),
+           "X and y were shuffled differently: a row no longer sits next to its label",
+           f"{shown}: X_train[i] and y_train[i] must come from the same row of the data.",
+           "Index X and y with the same array of row numbers.")
+    return X_tr, X_te, y_tr, y_te
+
+
+@split.step("each class keeps its share; every row lands in one part, next to its label")
+def _(stratified_split):
+    _check_split(stratified_split, [6, 6, 6], 1 / 3, 0)
+
+
+@split.step("the iris sizes: 50 of each species -> 100 for training, 50 (17 + 17 + 16) for testing")
+def _(stratified_split):
+    _check_split(stratified_split, [50, 50, 50], 1 / 3, 1, n_features=4)
+
+
+@split.step("both parts are shuffled (the species are mixed, not in file order)")
+def _(stratified_split):
+    X_tr, X_te, y_tr, y_te = _check_split(stratified_split, [50, 50, 50], 1 / 3, 2)
+    for name, labels in (("y_train", y_tr), ("y_test", y_te)):
+        expect(not np.all(np.diff(labels) >= 0),
+               f"{name} is still sorted by class",
+               f"{name} = {labels.tolist()[:25]}...: the labels come in blocks, as in the file.",
+               "Shuffle each part at the end: train_rows = rng.permutation(train_rows), same for test_rows.")
+
+
+@split.step("the randomness comes from rng: same seed, same split; other seed, other split")
+def _(stratified_split):
+    X, y = _sorted_data([10, 10, 10])
+    first = _run_split(stratified_split, X, y, 0.3, 7)[2:]
+    again = _run_split(stratified_split, X, y, 0.3, 7)[2:]
+    expect(all(np.array_equal(a, b) for a, b in zip(first, again)),
+           "two calls with the same seed gave different splits",
+           "stratified_split(X, y, 0.3, np.random.default_rng(7)) gave different results on two calls.",
+           "Draw every random number from the `rng` argument (rng.permutation), never from np.random.")
+    others = [_run_split(stratified_split, X, y, 0.3, s)[2:] for s in (8, 9)]
+    expect(any(not np.array_equal(o[1], first[1]) for o in others),
+           "different seeds gave the same split",
+           "np.random.default_rng(7), (8) and (9) all gave the same test part.",
+           "Use the `rng` argument to shuffle: rng.permutation(...).")
+
+
+@split.hidden_step("four classes of different sizes, another fraction and more features")
+def _(stratified_split):
+    X_tr, X_te, y_tr, y_te = _check_split(stratified_split, [12, 7, 13, 5], 0.25, 611, n_features=3)
+    expect(not np.all(np.diff(y_tr) >= 0), "the training part is still sorted by class",
+           "y_train comes in blocks of equal labels.")
+
+
+# --- 6.2 standardisation ----------------------------------------------------------------------------
+
+std = Exercise("6.2", NB, "standardize", "Standardise with the training part's mean and std only", points=2,
+               hint="mean = X_train.mean(axis=0) and std = X_train.std(axis=0) (one per column); replace a std "
+                    "of 0 by 1 with np.where; return (X_train - mean) / std and (X_test - mean) / std.")
+
+
+def _run_std(standardize, X_train, X_test):
+    inputs = {"X_train": X_train, "X_test": X_test}
+    out = call(standardize, X_train, X_test, call_text="standardize(X_train, X_test)", inputs=inputs)
+    return _unpack_std(out, X_train, X_test, inputs)
+
+
+def _unpack_std(out, X_train, X_test, inputs):
+    expect(isinstance(out, (tuple, list)) and len(out) == 2,
+           "standardize should return two arrays",
+           f"standardize(X_train, X_test) returned {type(out).__name__}, expected (X_train_std, X_test_std).",
+           "End with `return (X_train - mean) / std, (X_test - mean) / std`.")
+    a = expect_array(out[0], shape=X_train.shape, what="the standardised training part", inputs=inputs)
+    b = expect_array(out[1], shape=X_test.shape, what="the standardised test part", inputs=inputs)
+    return a, b, inputs
+
+
+@std.step("hand-made case: training columns get mean 0 and std 1")
+def _(standardize):
+    X_train = np.array([[0.0, 2.0], [2.0, 6.0], [1.0, 4.0]])   # means 1 and 4
+    X_test = np.array([[4.0, 0.0], [1.0, 4.0]])
+    a, b, inputs = _run_std(standardize, X_train, X_test)
+    sd = np.array([np.sqrt(2 / 3), 2 * np.sqrt(2 / 3)])
+    expected = (X_train - [1.0, 4.0]) / sd
+    if np.allclose(a, (X_train - [1.0, 4.0]) / X_train.std(axis=0, ddof=1)):
+        raise CheckFailure("the training part was divided by the sample std (ddof=1)",
+                           f"standardize used std with ddof=1.{_show(inputs)}",
+                           "Use X_train.std(axis=0): NumPy's default divides by N, like helpers.Standardizer.")
+    expect_close(a, expected, what="the standardised training part", inputs=inputs,
+                 hint="Subtract each column's mean and divide by its std: X_train.mean(axis=0), X_train.std(axis=0).")
+
+
+@std.step("the test part uses the training mean and std (no peeking at the test part)")
+def _(standardize):
+    X_train = np.array([[0.0, 2.0], [2.0, 6.0], [1.0, 4.0]])
+    X_test = np.array([[4.0, 0.0], [1.0, 4.0]])
+    a, b, inputs = _run_std(standardize, X_train, X_test)
+    sd = np.array([np.sqrt(2 / 3), 2 * np.sqrt(2 / 3)])
+    expected = (X_test - [1.0, 4.0]) / sd
+    both = np.vstack([X_train, X_test])
+    pooled = (X_test - both.mean(axis=0)) / both.std(axis=0)
+    own = (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)
+    if np.allclose(b, pooled) or np.allclose(b, own):
+        raise CheckFailure(
+            "the test part was standardised with statistics that include the test part",
+            f"the test part was scaled with the mean and std of "
+            f"{'train and test together' if np.allclose(b, pooled) else 'the test part itself'}.{_show(inputs)}"
+            f"\n   expected: {_arr(expected)}\n   got:      {_arr(b)}",
+            "Compute mean and std from X_train only, then apply the same two vectors to X_test.")
+    expect_close(b, expected, what="the standardised test part", inputs=inputs,
+                 hint="Apply the training part's mean and std to X_test: (X_test - mean) / std.")
+
+
+@std.step("a constant column: no division by zero (its std counts as 1)")
+def _(standardize):
+    X_train = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0], [7.0, 5.0]])
+    X_test = np.array([[2.0, 6.0]])
+    inputs = {"X_train": X_train, "X_test": X_test}
+    out = expect_no_warning(standardize, X_train, X_test, call_text="standardize(X_train, X_test)", inputs=inputs,
+                            hint="A column with std 0 would divide by zero: use std = np.where(std > 0, std, 1.0).")
+    a, b, _ = _unpack_std(out, X_train, X_test, inputs)
+    sd0 = np.sqrt(5.0)
+    expect_close(a, np.column_stack([(X_train[:, 0] - 4) / sd0, np.zeros(4)]),
+                 what="the standardised training part", inputs=inputs,
+                 hint="A constant column becomes all zeros: subtract its mean and divide by 1.")
+    expect_close(b, [[(2 - 4) / sd0, 1.0]], what="the standardised test part", inputs=inputs)
+
+
+@std.hidden_step("other data: matches helpers.data.Standardizer fitted on the training part")
+def _(standardize):
+    rng = np.random.default_rng(621)
+    X_train = rng.normal(loc=[5.0, -2.0, 0.5, 30.0, 1.0], scale=[1.0, 3.0, 0.1, 8.0, 2.0], size=(9, 5))
+    X_test = rng.normal(size=(4, 5)) * 4
+    a, b, inputs = _run_std(standardize, X_train, X_test)
+    scaler = Standardizer().fit(X_train)
+    expect_close(a, scaler.transform(X_train), what="the standardised training part", inputs=inputs)
+    expect_close(b, scaler.transform(X_test), what="the standardised test part", inputs=inputs)
+
+
+# --- 6.3 accuracy -------------------------------------------------------------------------------------
+
+acc = Exercise("6.3", NB, "accuracy", "Accuracy: the fraction of rows whose top score is the true class",
+               points=1,
+               hint="predicted = scores.argmax(axis=1) gives one class per row; "
+                    "return float(np.mean(predicted == labels)).")
+
+
+def _acc(accuracy, scores, labels, expected):
+    inputs = {"scores": scores, "labels": labels}
+    value = call(accuracy, scores, labels, call_text="accuracy(scores, labels)", inputs=inputs)
+    value = expect_scalar(value, what="accuracy(scores, labels)", inputs=inputs)
+    expect_close(value, expected, what="accuracy(scores, labels)", inputs=inputs)
+
+
+@acc.step("hand-made case: 3 of 4 rows right -> 0.75")
+def _(accuracy):
+    scores = np.array([[2.0, 1.0, 0.1], [0.3, 0.2, 3.0], [-1.0, 4.0, 0.0], [0.5, 0.6, 0.4]])
+    _acc(accuracy, scores, np.array([0, 2, 1, 2]), 0.75)
+
+
+@acc.step("all right -> 1.0, all wrong -> 0.0 (scores may be negative)")
+def _(accuracy):
+    scores = np.array([[-3.0, -1.0], [-0.5, -2.0], [1.0, 5.0]])
+    _acc(accuracy, scores, np.array([1, 0, 1]), 1.0)
+    _acc(accuracy, scores, np.array([0, 1, 0]), 0.0)
+
+
+@acc.hidden_step("random scores for 5 classes")
+def _(accuracy):
+    rng = np.random.default_rng(631)
+    scores = rng.normal(size=(23, 5))
+    labels = rng.integers(0, 5, size=23)
+    labels[:9] = scores[:9].argmax(axis=1)        # some right on purpose
+    _acc(accuracy, scores, labels, np.mean(scores.argmax(axis=1) == labels))
+
+
+# --- 6.4 confusion matrix ------------------------------------------------------------------------------
+
+cm = Exercise("6.4", NB, "confusion_matrix", "The confusion matrix: true class down, prediction across",
+              points=2,
+              hint="M = np.zeros((num_classes, num_classes), dtype=int); then for each pair "
+                   "`for t, p in zip(labels, predicted): M[t, p] += 1`; return M.")
+
+
+def _reference_cm(labels, predicted, C):
+    M = np.zeros((C, C), dtype=np.int64)
+    for t, p in zip(labels, predicted):
+        M[t, p] += 1
+    return M
+
+
+def _check_cm(confusion_matrix, labels, predicted, C):
+    inputs = {"labels": labels, "predicted": predicted, "num_classes": C}
+    shown = f"confusion_matrix(labels, predicted, {C})"
+    M = call(confusion_matrix, labels, predicted, C, call_text=shown, inputs=inputs)
+    M = expect_array(M, shape=(C, C), what=shown, inputs=inputs,
+                     hint="The matrix is (num_classes, num_classes), whatever labels occur.")
+    expected = _reference_cm(labels, predicted, C)
+    expect(M.dtype.kind in "iu", f"{shown} should hold whole numbers (an integer array)",
+           f"{shown} has dtype {M.dtype}; counts are integers.",
+           "Create it with np.zeros((num_classes, num_classes), dtype=int).")
+    if not np.array_equal(M, expected):
+        if np.array_equal(M, expected.T):
+            raise CheckFailure(f"{shown} is transposed",
+                               f"{shown} has the predictions down the rows.{_show(inputs)}"
+                               f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
+                               "Row = true class, column = predicted class: M[t, p] += 1.")
+        under = expected - M
+        if np.all(under >= 0) and np.all(M <= 1) and expected.max() > 1:
+            raise CheckFailure(f"{shown} counts a repeated (true, predicted) pair only once",
+                               f"{shown}: some counts are too small.{_show(inputs)}"
+                               f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
+                               "`M[labels, predicted] += 1` adds 1 once per distinct pair, however often it "
+                               "occurs: loop over the pairs, or use np.add.at(M, (labels, predicted), 1).")
+        raise CheckFailure(f"{shown} has wrong counts",
+                           f"{shown} has wrong counts.{_show(inputs)}"
+                           f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
+                           "M[i, j] counts the rows whose true class is i and whose predicted class is j.")
+    return M
+
+
+@cm.step("hand-made case: rows are true classes, columns predictions")
+def _(confusion_matrix):
+    _check_cm(confusion_matrix, np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
+
+
+@cm.step("repeated pairs are all counted")
+def _(confusion_matrix):
+    _check_cm(confusion_matrix, np.array([2, 2, 2, 0, 1, 1]), np.array([1, 1, 1, 0, 1, 1]), 3)
+
+
+@cm.step("a class that never occurs gives a row and a column of zeros")
+def _(confusion_matrix):
+    _check_cm(confusion_matrix, np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]), 4)
+
+
+@cm.hidden_step("random labels, 5 classes")
+def _(confusion_matrix):
+    rng = np.random.default_rng(641)
+    labels = rng.integers(0, 5, size=40)
+    predicted = np.where(rng.random(40) < 0.6, labels, rng.integers(0, 5, size=40))
+    _check_cm(confusion_matrix, labels, predicted, 5)
+
+
+# --- 6.5 the network ---------------------------------------------------------------------------------
+
+net_ex = Exercise("6.5", NB, "TwoLayerNet", "The network: Affine -> Relu -> Affine -> SoftmaxWithLoss",
+                  points=4, kind="class",
+                  hint="In __init__ draw W1, then W2, with rng.standard_normal(shape) * np.sqrt(2 / fan_in); "
+                       "self.layers = [Affine(W1, b1), Relu(), Affine(W2, b2)]; self.loss_layer = SoftmaxWithLoss(); "
+                       "self.params / self.grads collect every layer's params / grads. predict loops over "
+                       "the layers; forward adds the loss layer; backward runs the loss layer's backward, then "
+                       "the layers' in reverse order.")
+
+NAMES = ("W1", "b1", "W2", "b2")
+
+
+def _build(TwoLayerNet, D, H, C, seed):
+    shown = f"TwoLayerNet({D}, {H}, {C}, np.random.default_rng({seed}))"
+    net = call(TwoLayerNet, D, H, C, np.random.default_rng(seed), call_text=shown)
+    for attr in ("params", "grads"):
+        value = getattr(net, attr, None)
+        expect(isinstance(value, list) and len(value) == 4,
+               f"the network needs a list `self.{attr}` of four arrays",
+               f"{shown}.{attr} is {type(value).__name__}"
+               f"{f' of length {len(value)}' if isinstance(value, list) else ''}, expected a list "
+               f"[{', '.join(('d' if attr == 'grads' else '') + n for n in NAMES)}].",
+               "Collect them from the layers: for layer in self.layers: self.params += layer.params "
+               "(same for grads).")
+    shapes = [(D, H), (H,), (H, C), (C,)]
+    for attr in ("params", "grads"):
+        for name, value, shape in zip(NAMES, getattr(net, attr), shapes):
+            expect_array(value, shape=shape, what=f"{shown}.{attr}[{NAMES.index(name)}] ({name})",
+                         hint="W1: (input_size, hidden_size), b1: (hidden_size,), "
+                              "W2: (hidden_size, output_size), b2: (output_size,).")
+    return net, shown
+
+
+def _set_params(net, values):
+    for p, v in zip(net.params, values):
+        p[...] = v
+
+
+def _manual_scores(values, x):
+    W1, b1, W2, b2 = values
+    return np.maximum(0, x @ W1 + b1) @ W2 + b2
+
+
+def _manual_loss(scores, labels):
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_y = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_y[np.arange(len(labels)), labels]))
+
+
+def _check_predict(net, shown, values, x):
+    _set_params(net, values)
+    inputs = {"x": x}
+    scores = call(lambda: net.predict(x), call_text="net.predict(x)", inputs=inputs)
+    expected = _manual_scores(values, x)
+    scores = expect_array(scores, shape=expected.shape, what="net.predict(x)", inputs=inputs,
+                          hint="predict returns one row of C scores per input row: (N, C).")
+    z = np.exp(expected - expected.max(axis=1, keepdims=True))
+    if np.allclose(scores, z / z.sum(axis=1, keepdims=True)):
+        raise CheckFailure("net.predict(x) returned probabilities, not scores",
+                           "net.predict(x) applied a softmax.",
+                           "predict returns the raw scores of the last Affine layer; the softmax belongs to "
+                           "the loss layer (forward).")
+    expect_close(scores, expected, what="net.predict(x) (with weights set through net.params)", inputs=inputs,
+                 hint="predict sends x through self.layers in order. The weights were changed in place through "
+                      "net.params: if predict ignores them, self.params holds copies instead of the layers' "
+                      "own arrays.")
+
+
+def _check_gradients(net, x, labels):
+    inputs = {"x": x, "t": labels}
+    loss = call(lambda: net.forward(x, labels), call_text="net.forward(x, t)", inputs=inputs)
+    expect_scalar(loss, what="net.forward(x, t)", inputs=inputs)
+    call(lambda: net.backward(), call_text="net.backward()", inputs=inputs)
+    analytic = [np.array(g, dtype=float, copy=True) for g in net.grads]
+
+    def f():
+        return float(net.forward(x, labels))
+
+    for i, (name, p, g) in enumerate(zip(NAMES, net.params, analytic)):
+        numeric = numerical_gradient(f, p)
+        err = relative_error(g, numeric)
+        expect(err < GRAD_TOL, f"the gradient of {name} is wrong (relative error {err:.1e})",
+               f"after net.forward(x, t) and net.backward(), net.grads[{i}] ({name}) differs from the "
+               f"numerical gradient: relative error {err:.1e} (must be below {GRAD_TOL:g}).{_show(inputs)}"
+               f"\n   numerical: {_arr(numeric)}"
+               f"\n   yours:     {_arr(g)}",
+               "backward: dout = self.loss_layer.backward(dout); then for layer in reversed(self.layers): "
+               "dout = layer.backward(dout). The layers write their gradients into the arrays that "
+               "self.grads lists.")
+
+
+@net_ex.step("TwoLayerNet(4, 6, 3, rng) has params and grads [W1, b1, W2, b2] of the right shapes")
+def _(TwoLayerNet):
+    _build(TwoLayerNet, 4, 6, 3, 0)
+
+
+@net_ex.step("He initialisation: weights with std sqrt(2 / fan_in), biases 0")
+def _(TwoLayerNet):
+    net, shown = _build(TwoLayerNet, 200, 300, 50, 1)
+    for name, W, fan_in in (("W1", net.params[0], 200), ("W2", net.params[2], 300)):
+        want = np.sqrt(2 / fan_in)
+        got = float(np.std(W))
+        hint = "Multiply standard normal draws by np.sqrt(2 / fan_in), fan_in = the number of rows of W."
+        if abs(got - np.sqrt(1 / fan_in)) < 0.05 * np.sqrt(1 / fan_in):
+            hint = "That is the Xavier scale sqrt(1 / fan_in); He initialisation for ReLU uses sqrt(2 / fan_in)."
+        expect(abs(got - want) < 0.05 * want and abs(float(np.mean(W))) < 0.1 * want,
+               f"{name} does not look like He initialisation",
+               f"{shown}: {name} has std {got:.4g} and mean {float(np.mean(W)):.2g}; expected std "
+               f"sqrt(2 / {fan_in}) = {want:.4g} and mean about 0.", hint)
+    for name, b in (("b1", net.params[1]), ("b2", net.params[3])):
+        expect(np.all(b == 0), f"{name} should start at zero",
+               f"{shown}: {name} = {_arr(b[:6])}..., expected zeros.",
+               "np.zeros(hidden_size) and np.zeros(output_size).")
+
+
+@net_ex.step("the weights are drawn from rng: W1 first, then W2")
+def _(TwoLayerNet):
+    net, shown = _build(TwoLayerNet, 4, 6, 3, 2)
+    rng = np.random.default_rng(2)
+    W1 = rng.standard_normal((4, 6)) * np.sqrt(2 / 4)
+    W2 = rng.standard_normal((6, 3)) * np.sqrt(2 / 6)
+    expect_close(net.params[0], W1, what=f"W1 of {shown}",
+                 hint="W1 = rng.standard_normal((input_size, hidden_size)) * np.sqrt(2 / input_size), drawn "
+                      "before W2, from the rng passed in (no other draws before it).")
+    expect_close(net.params[2], W2, what=f"W2 of {shown}",
+                 hint="W2 = rng.standard_normal((hidden_size, output_size)) * np.sqrt(2 / hidden_size), "
+                      "drawn right after W1.")
+
+
+@net_ex.step("predict(x): the scores relu(x W1 + b1) W2 + b2 for hand-set weights")
+def _(TwoLayerNet):
+    net, shown = _build(TwoLayerNet, 3, 4, 2, 3)
+    values = [np.array([[1.0, -1.0, 0.5, 0.0], [0.0, 2.0, -1.0, 1.0], [1.0, 0.0, 0.0, -2.0]]),
+              np.array([0.0, -1.0, 0.5, 0.25]),
+              np.array([[1.0, 0.0], [-1.0, 2.0], [0.5, 0.5], [0.0, -1.0]]),
+              np.array([0.1, -0.1])]
+    x = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0]])
+    _check_predict(net, shown, values, x)
+
+
+@net_ex.step("forward(x, t): the mean cross-entropy of the softmax of the scores")
+def _(TwoLayerNet):
+    net, shown = _build(TwoLayerNet, 3, 4, 2, 4)
+    values = [np.array([[1.0, -1.0, 0.5, 0.0], [0.0, 2.0, -1.0, 1.0], [1.0, 0.0, 0.0, -2.0]]),
+              np.array([0.0, -1.0, 0.5, 0.25]),
+              np.array([[1.0, 0.0], [-1.0, 2.0], [0.5, 0.5], [0.0, -1.0]]),
+              np.array([0.1, -0.1])]
+    _set_params(net, values)
+    x = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0], [0.0, 1.0, 1.0]])
+    labels = np.array([1, 0, 1])
+    expected = _manual_loss(_manual_scores(values, x), labels)
+    for t, text in ((labels, "labels"), (np.eye(2)[labels], "one-hot")):
+        inputs = {"x": x, "t": t}
+        loss = call(lambda: net.forward(x, t), call_text=f"net.forward(x, t) (t as {text})", inputs=inputs)
+        loss = expect_scalar(loss, what="net.forward(x, t)", inputs=inputs)
+        expect_close(loss, expected, what=f"net.forward(x, t) with t as {text}", inputs=inputs,
+                     hint="forward returns self.loss_layer.forward(self.predict(x), t).")
+
+
+@net_ex.step(f"backward(): every gradient matches a numerical one (float64, relative error < {GRAD_TOL:g})")
+def _(TwoLayerNet):
+    net, _ = _build(TwoLayerNet, 4, 6, 3, 5)
+    rng = np.random.default_rng(56)
+    x = rng.normal(size=(7, 4))
+    _check_gradients(net, x, rng.integers(0, 3, size=7))
+
+
+@net_ex.hidden_step("other sizes: initial draws, scores and gradients")
+def _(TwoLayerNet):
+    net, shown = _build(TwoLayerNet, 5, 7, 4, 651)
+    rng = np.random.default_rng(651)
+    W1 = rng.standard_normal((5, 7)) * np.sqrt(2 / 5)
+    W2 = rng.standard_normal((7, 4)) * np.sqrt(2 / 7)
+    expect_close(net.params[0], W1, what=f"W1 of {shown}")
+    expect_close(net.params[2], W2, what=f"W2 of {shown}")
+    data = np.random.default_rng(652)
+    values = [data.normal(size=(5, 7)), data.normal(size=7), data.normal(size=(7, 4)), data.normal(size=4)]
+    _check_predict(net, shown, values, data.normal(size=(6, 5)))
+    _check_gradients(net, data.normal(size=(9, 5)), data.integers(0, 4, size=9))
+
+
+# --- 6.6 training -----------------------------------------------------------------------------------------
+
+tr = Exercise("6.6", NB, "train", "Full-batch gradient descent for a number of epochs", points=2,
+              hint="optimizer = SGD(lr); losses = []; then each epoch: losses.append(model.forward(X, T)); "
+                   "model.backward(); optimizer.update(model.params, model.grads). Return losses.")
+
+
+def _train_case(train, sizes, lr, epochs, seed, activation="relu"):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(12, sizes[0]))
+    labels = rng.integers(0, sizes[-1], size=12)
+    T = np.eye(sizes[-1])[labels]
+    model = MLPClassifier(sizes, activation, seed=seed)
+    twin = MLPClassifier(sizes, activation, seed=seed)
+    expected = ref_train(twin, X, T, lr, epochs)
+    inputs = {"X": X, "T": T}
+    shown = f"train(model, X, T, lr={lr}, epochs={epochs})"
+    losses = call(train, model, X, T, lr, epochs, call_text=shown, inputs=inputs)
+    expect(isinstance(losses, (list, tuple, np.ndarray)), f"{shown} should return the list of losses",
+           f"{shown} returned {type(losses).__name__}.", "Collect one loss per epoch in a list and return it.")
+    losses = np.asarray(losses, dtype=float) if len(losses) else np.zeros(0)
+    expect(losses.shape == (epochs,), f"{shown} should return one loss per epoch",
+           f"{shown} returned {losses.shape[0] if losses.ndim else 1} values, expected {epochs}.",
+           "Append the loss once per epoch, inside the loop.")
+    expected = np.asarray(expected)
+    if epochs > 1 and np.allclose(losses[:-1], expected[1:]):
+        raise CheckFailure("each recorded loss is one update late",
+                           f"{shown}: losses[0] should be the loss of the untrained model.",
+                           "Append the value model.forward(X, T) returns (computed before the update).")
+    expect_close(losses, expected, what=f"the losses from {shown}", inputs=inputs,
+                 hint="Each epoch: loss = model.forward(X, T) on ALL of X, model.backward(), one SGD(lr) "
+                      "update. Record the loss before the update.")
+    for i, (p, q) in enumerate(zip(model.params, twin.params)):
+        expect_close(p, q, what=f"model.params[{i}] after {shown}", inputs=inputs,
+                     hint="Update the parameters in place with SGD(lr).update(model.params, model.grads).")
+    return losses
+
+
+@tr.step("one loss per epoch, the first before any update; parameters take plain gradient-descent steps")
+def _(train):
+    _train_case(train, (3, 5, 2), 0.5, 4, 61)
+
+
+@tr.step("the loss goes down over 100 epochs")
+def _(train):
+    losses = _train_case(train, (2, 8, 3), 0.2, 100, 62)
+    expect(losses[-1] < losses[0], "the loss did not go down",
+           f"loss {losses[0]:.4f} before training, {losses[-1]:.4f} after 100 epochs.")
+
+
+@tr.hidden_step("another model (two hidden layers, tanh), rate and number of epochs")
+def _(train):
+    _train_case(train, (4, 5, 3, 4), 0.3, 7, 663, activation="tanh")
+
+
+# --- Quiz ---------------------------------------------------------------------------------------------------
+
+Quiz(NB, [
+    Choice("q1", "iris.csv lists 50 setosa, then 50 versicolor, then 50 virginica. You train on rows 0-99 and "
+                 "test on rows 100-149. What happens?",
+           {"a": "About 2/3 test accuracy, since two of the three species are known.",
+            "b": "Test accuracy 0: the test part holds only virginica, a species the network never saw.",
+            "c": "The same result as a shuffled split, because the network shuffles internally.",
+            "d": "Training fails with an error."},
+           answer="b",
+           explain="Nothing in the training data says a third species exists, so the network never "
+                   "predicts it."),
+    Numeric("q2", "A 4-6-3 fully connected network (biases included) has how many parameters?",
+            answer=51, tol=0.5,
+            explain="4*6 + 6 weights and biases in the first layer, 6*3 + 3 in the second: 30 + 21 = 51."),
+    Choice("q3", "To standardise the test flowers you subtract a mean and divide by a standard deviation. "
+                 "Which ones?",
+           {"a": "Those of the test part, so that it also gets mean 0 and std 1.",
+            "b": "Those of all 150 flowers.",
+            "c": "Those of the training part.",
+            "d": "None: only the training part is standardised."},
+           answer="c",
+           explain="The test part stands for flowers you have not seen yet; anything computed from it is a "
+                   "peek. The network also learnt on inputs scaled by the training statistics."),
+    Numeric("q4", "The test part holds 50 flowers and the network gets 3 of them wrong. What is its test "
+                  "accuracy? (a number between 0 and 1)",
+            answer=0.94, tol=0.001,
+            explain="47 / 50 = 0.94. On a test part this small, each flower is worth 0.02 of accuracy."),
+    Choice("q5", "In the confusion matrix M (rows: true species, columns: predicted species, in the order "
+                 "setosa, versicolor, virginica), M[1, 2] = 2. What does it say?",
+           {"a": "Two virginica flowers were predicted as versicolor.",
+            "b": "Two versicolor flowers were predicted as virginica.",
+            "c": "Two flowers were classified correctly.",
+            "d": "The network is 2% wrong."},
+           answer="b",
+           explain="Row 1 = true versicolor, column 2 = predicted virginica."),
+    Choice("q6", "Over the same 20 splits, the network's test accuracy ranges from 0.90 to 1.00, and its mean "
+                 "is 0.009 above the baseline's. What is the sound conclusion?",
+           {"a": "The network is clearly and substantially better than the baseline.",
+            "b": "The baseline is better: the network's worst split is low.",
+            "c": "The network may be slightly better, but the difference is much smaller than the spread "
+                 "from split to split, so 20 splits cannot pin down its size.",
+            "d": "One split would have been enough to see the difference."},
+           answer="c",
+           explain="0.009 is less than half a flower per split, while one model's accuracy moves by 0.10 "
+                   "between splits."),
+])

@@ -17,3 +17,5 @@ from .layers import Affine, MatMul, Network, Relu, Sigmoid, SoftmaxWithLoss, Two
 from .models import MLPClassifier, Tanh
 from .optimizers import SGD, Adam, Momentum
 from .trainer import Trainer, accuracy, minibatches, train_step
+from .rnn import (RNN, Embedding, NaiveTimeRNN, SimpleRnnlm, TimeAffine, TimeEmbedding, TimeRNN,
+                  TimeSoftmaxWithLoss, clip_grads, generate, perplexity, ptb_style_batches)

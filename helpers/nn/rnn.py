@@ -269,6 +269,8 @@ class Embedding:
     W: (V, D).
     """
 
+    ids_ndim = 1  # idx: (N,)
+
     def __init__(self, W):
         self.params = [W]
         self.grads = [np.zeros_like(W)]
@@ -277,7 +279,7 @@ class Embedding:
     def forward(self, idx):
         """idx: (N,) int -> out: (N, D)."""
         W, = self.params
-        self.idx = _check_ids("idx", idx, 1, W.shape[0])
+        self.idx = _check_ids("idx", idx, self.ids_ndim, W.shape[0])
         return W[self.idx]
 
     def backward(self, dout):
@@ -286,30 +288,19 @@ class Embedding:
         dW[...] = 0.0
         # np.add.at, not dW[idx] += dout: with fancy indexing a repeated id would be
         # written once instead of having all its gradients added.
-        np.add.at(dW, self.idx, dout)
-        return None
-
-
-class TimeEmbedding:
-    """Word-id lookup for T steps at once. W: (V, D)."""
-
-    def __init__(self, W):
-        self.params = [W]
-        self.grads = [np.zeros_like(W)]
-        self.idx = None
-
-    def forward(self, idx):
-        """idx: (N, T) int -> out: (N, T, D)."""
-        W, = self.params
-        self.idx = _check_ids("idx", idx, 2, W.shape[0])
-        return W[self.idx]
-
-    def backward(self, dout):
-        """dout: (N, T, D) -> None; fills grads of W (repeated ids add up)."""
-        dW, = self.grads
-        dW[...] = 0.0
         np.add.at(dW, self.idx.ravel(), dout.reshape(-1, dW.shape[1]))
         return None
+
+
+class TimeEmbedding(Embedding):
+    """Word-id lookup for T steps at once: idx (N, T) int -> out (N, T, D). W: (V, D).
+
+    The lookup and its backward are the same as ``Embedding``'s: indexing W
+    with an (N, T) array of ids already gives (N, T, D), and the backward
+    flattens the ids and the gradient rows alike.
+    """
+
+    ids_ndim = 2  # idx: (N, T)
 
 
 class TimeAffine:

@@ -46,7 +46,7 @@ from helpers.nn.gradcheck import relative_error  # re-exported for the exercise 
 __all__ = [
     "CheckFailure", "NotDone", "Exercise", "CheckResult",
     "call", "expect", "expect_array", "expect_close", "expect_equal",
-    "expect_no_warning", "expect_scalar", "relative_error",
+    "expect_no_warning", "expect_scalar", "expect_scalar_call", "relative_error",
     "register", "get_exercise", "all_exercises", "exercises_for",
     "run_exercise", "format_result", "check",
 ]
@@ -184,6 +184,15 @@ def expect_scalar(value: Any, what: str = "the result", inputs: dict | None = No
             "Reduce to one number (for example with np.sum or np.mean) before returning.",
         )
     return float(value)
+
+
+def expect_scalar_call(fn: Callable, args: tuple, expected: float, call_text: str,
+                       inputs: dict | None = None, rtol: float = 1e-6, atol: float = 1e-8) -> float:
+    """Call ``fn(*args)``, require a single number back, compare it with ``expected``."""
+    value = call(fn, *args, call_text=call_text, inputs=inputs)
+    value = expect_scalar(value, what=call_text, inputs=inputs)
+    expect_close(value, expected, what=call_text, inputs=inputs, rtol=rtol, atol=atol)
+    return value
 
 
 def expect_close(actual: Any, expected: Any, what: str = "the result", inputs: dict | None = None,

@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
-                              expect_equal, expect_scalar)
+                              expect_equal, expect_scalar, expect_scalar_call)
 from helpers.nn.layers import TwoLayerNet
 from helpers.nn.optimizers import SGD as RefSGD
 from helpers.nn.optimizers import Momentum as RefMomentum
@@ -253,10 +253,7 @@ acc = Exercise("5.4", NB, "accuracy", "Accuracy: the fraction of correct predict
 
 
 def _acc(accuracy, scores, t, expected):
-    inputs = {"scores": scores, "t": t}
-    value = call(accuracy, scores, t, call_text="accuracy(scores, t)", inputs=inputs)
-    value = expect_scalar(value, what="accuracy(scores, t)", inputs=inputs)
-    expect_close(value, expected, what="accuracy(scores, t)", inputs=inputs)
+    expect_scalar_call(accuracy, (scores, t), expected, "accuracy(scores, t)", {"scores": scores, "t": t})
 
 
 @acc.step("labels: 3 of 4 rows right -> 0.75")

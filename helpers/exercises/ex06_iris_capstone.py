@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
-                              expect_no_warning, expect_scalar)
+                              expect_no_warning, expect_scalar, expect_scalar_call)
 from helpers.data import Standardizer
 from helpers.nn.gradcheck import numerical_gradient, relative_error
 from helpers.nn.models import MLPClassifier
@@ -239,10 +239,8 @@ acc = Exercise("6.3", NB, "accuracy", "Accuracy: the fraction of rows whose top 
 
 
 def _acc(accuracy, scores, labels, expected):
-    inputs = {"scores": scores, "labels": labels}
-    value = call(accuracy, scores, labels, call_text="accuracy(scores, labels)", inputs=inputs)
-    value = expect_scalar(value, what="accuracy(scores, labels)", inputs=inputs)
-    expect_close(value, expected, what="accuracy(scores, labels)", inputs=inputs)
+    expect_scalar_call(accuracy, (scores, labels), expected, "accuracy(scores, labels)",
+                       {"scores": scores, "labels": labels})
 
 
 @acc.step("hand-made case: 3 of 4 rows right -> 0.75")

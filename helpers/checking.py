@@ -187,11 +187,12 @@ def expect_scalar(value: Any, what: str = "the result", inputs: dict | None = No
 
 
 def expect_scalar_call(fn: Callable, args: tuple, expected: float, call_text: str,
-                       inputs: dict | None = None, rtol: float = 1e-6, atol: float = 1e-8) -> float:
+                       inputs: dict | None = None, rtol: float = 1e-6, atol: float = 1e-8,
+                       hint: str | None = None) -> float:
     """Call ``fn(*args)``, require a single number back, compare it with ``expected``."""
     value = call(fn, *args, call_text=call_text, inputs=inputs)
     value = expect_scalar(value, what=call_text, inputs=inputs)
-    expect_close(value, expected, what=call_text, inputs=inputs, rtol=rtol, atol=atol)
+    expect_close(value, expected, what=call_text, inputs=inputs, rtol=rtol, atol=atol, hint=hint)
     return value
 
 

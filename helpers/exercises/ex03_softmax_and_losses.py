@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (Exercise, call, expect, expect_array, expect_close, expect_no_warning,
-                              expect_scalar)
+                              expect_scalar, expect_scalar_call)
 from helpers.nn import functions as ref
 from helpers.quiz import Choice, Numeric, Quiz
 
@@ -91,11 +91,8 @@ ce = Exercise("3.2", NB, "cross_entropy_error",
 
 def _ce_step(cross_entropy_error, y, t, hint=None):
     t_shown = t if isinstance(t, np.ndarray) else int(t)
-    inputs = {"y": y, "t": t_shown}
-    loss = call(cross_entropy_error, y, t, call_text="cross_entropy_error(y, t)", inputs=inputs)
-    loss = expect_scalar(loss, what="cross_entropy_error(y, t)", inputs=inputs)
-    expect_close(loss, ref.cross_entropy_error(y, t), what="cross_entropy_error(y, t)", inputs=inputs,
-                 hint=hint)
+    expect_scalar_call(cross_entropy_error, (y, t), ref.cross_entropy_error(y, t), "cross_entropy_error(y, t)",
+                       {"y": y, "t": t_shown}, hint=hint)
 
 
 @ce.step("one sample, one-hot target: y (C,), t (C,)")
@@ -206,11 +203,8 @@ bce = Exercise("3.4", NB, "binary_cross_entropy", "Binary cross-entropy for a si
 
 
 def _bce_step(binary_cross_entropy, y, t, hint=None):
-    inputs = {"y": y, "t": t}
-    loss = call(binary_cross_entropy, y, t, call_text="binary_cross_entropy(y, t)", inputs=inputs)
-    loss = expect_scalar(loss, what="binary_cross_entropy(y, t)", inputs=inputs)
-    expect_close(loss, ref.binary_cross_entropy(y, t), what="binary_cross_entropy(y, t)", inputs=inputs,
-                 hint=hint)
+    expect_scalar_call(binary_cross_entropy, (y, t), ref.binary_cross_entropy(y, t), "binary_cross_entropy(y, t)",
+                       {"y": y, "t": t}, hint=hint)
 
 
 @bce.step("probabilities y (N,) and 0/1 targets t (N,): the mean over the batch")

@@ -300,6 +300,9 @@ class Exercise:
     points: int = 1
     kind: str = "function"
     hint: str = ""
+    # Progressive hints for ``hint("N.k")``: first a nudge, then more, the
+    # last one the finished line. ``hint`` above is what a failed check shows.
+    hints: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
 
     def __post_init__(self):
@@ -518,5 +521,10 @@ def check(exercise_id: str, namespace: dict | None = None, hidden: bool = False)
     else:
         result = run_exercise(exercise_id, ns, hidden=False)
     print(format_result(result))
+    if not result.passed and not hidden:
+        from helpers.hints import more_help_line  # here, not at the top: hints imports this module
+        note = more_help_line(result.exercise)
+        if note:
+            print(note)
     if not result.passed and (hidden or os.environ.get("NBGRADER_EXECUTION") == "autograde"):
         raise AssertionError(f"Exercise {exercise_id} did not pass")

@@ -32,8 +32,10 @@ Writing an exercise (see ``helpers/exercises/ex01_activations.py``)::
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import zlib
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -47,7 +49,7 @@ __all__ = [
     "CheckFailure", "NotDone", "Exercise", "CheckResult",
     "call", "expect", "expect_array", "expect_close", "expect_equal",
     "expect_no_warning", "expect_scalar", "expect_scalar_call", "relative_error",
-    "register", "get_exercise", "all_exercises", "exercises_for",
+    "hidden_seed", "hidden_rng", "register", "get_exercise", "all_exercises", "exercises_for",
     "run_exercise", "format_result", "check",
 ]
 
@@ -107,20 +109,56 @@ def _is_blank_error(exc: BaseException) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None = None, **kwargs):
+def _arrays_in(value: Any, path: str):
+    """Every NumPy array inside ``value`` (lists, tuples and dicts are opened), with its name."""
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _arrays_in(item, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _arrays_in(item, f"{path}[{key!r}]")
+
+
+def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
+    """(name, value) for every argument, named as in the learner's signature where possible."""
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        return list(bound.arguments.items())
+    except (TypeError, ValueError):  # no signature (a proxy, a builtin) or a mismatch
+        return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+
+
+def _snapshot(fn: Callable, args: tuple, kwargs: dict, modifies: tuple) -> list:
+    """Copies of every array argument the code must leave alone."""
+    allowed = {m for m in modifies}
+    kept = []
+    for position, (name, value) in enumerate(_argument_names(fn, args, kwargs)):
+        if name in allowed or position in allowed:
+            continue
+        for path, arr in _arrays_in(value, name):
+            kept.append((path, arr, arr.copy()))
+    return kept
+
+
+def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None = None,
+         modifies: tuple = (), **kwargs):
     """Call the learner's code and turn its exceptions into friendly failures.
 
     ``call_text`` is how the call is shown (``"sigmoid(x)"``), ``inputs`` the
-    values worth showing when something goes wrong.
+    values worth showing when something goes wrong. The learner's code gets
+    the check's own arrays, and any write into them fails the check: code
+    that changes its input corrupts the caller's data (a later cell, the
+    backward pass). ``modifies`` names the arguments (by parameter name or
+    position) that the exercise asks to update in place.
     """
     shown = call_text or f"{getattr(fn, '__name__', 'your code')}(...)"
-    # Arguments are copied so that code which modifies its input in place
-    # cannot change the values the check compares against afterwards.
-    args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    before = _snapshot(fn, args, kwargs, tuple(modifies))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
     except CheckFailure:
         raise
     except NotImplementedError:
@@ -140,6 +178,17 @@ def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None 
             f"{shown} raised {type(exc).__name__}",
             f"{shown} raised {type(exc).__name__}: {exc}{_describe_inputs(inputs)}",
         ) from None
+    for path, arr, saved in before:
+        if arr.shape != saved.shape or not np.array_equal(arr, saved, equal_nan=True):
+            raise CheckFailure(
+                f"{shown} modified its input `{path}`",
+                f"{shown} changed the values of its input `{path}`."
+                f"\n   before:   {_fmt(saved)}\n   after:    {_fmt(arr)}",
+                f"Leave `{path}` as it is: the caller still needs it (a later cell, the backward pass). "
+                "An update like `x[x < 0] = 0` or `x -= ...` writes into the caller's array; "
+                "build a new array instead (`np.maximum(x, 0)`, `x - ...`) or work on `x.copy()`.",
+            )
+    return result
 
 
 def expect(condition: bool, summary: str, details: str = "", hint: str | None = None) -> None:
@@ -270,6 +319,32 @@ def _is_numeric(value: Any) -> bool:
         return np.asarray(value).dtype.kind in "biuf"
     except Exception:
         return False
+
+
+# ---------------------------------------------------------------------------
+# Values for hidden steps
+# ---------------------------------------------------------------------------
+
+# The notebook's hidden-test cells and the test suite use seed 0; the grader
+# picks a fresh secret seed for every run, so hidden inputs cannot be
+# precomputed by a submission.
+_HIDDEN_SEED = [0]
+
+
+@contextlib.contextmanager
+def hidden_seed(seed: int):
+    """Within the block, ``hidden_rng`` draws from ``seed`` (the grader's secret)."""
+    saved = _HIDDEN_SEED[0]
+    _HIDDEN_SEED[0] = int(seed)
+    try:
+        yield
+    finally:
+        _HIDDEN_SEED[0] = saved
+
+
+def hidden_rng(salt: str) -> np.random.Generator:
+    """A generator for one hidden step's inputs; ``salt`` keeps the steps' draws apart."""
+    return np.random.default_rng([_HIDDEN_SEED[0], zlib.crc32(salt.encode())])
 
 
 # ---------------------------------------------------------------------------

@@ -37,14 +37,41 @@ def test_call_reports_other_errors_with_the_input():
     assert "AttributeError" in info.value.details and "x = [1.]" in info.value.details
 
 
-def test_call_passes_copies_so_inplace_changes_do_not_leak():
+def test_call_fails_when_the_code_writes_into_its_input():
     x = np.array([1.0, -1.0])
 
     def clobber(v):
-        v[:] = 0
+        v[v < 0] = 0
         return v
-    call(clobber, x)
-    assert x.tolist() == [1.0, -1.0]
+    with pytest.raises(CheckFailure, match="modified its input `v`"):
+        call(clobber, x)
+    # Arrays inside a list are watched too, and named by their place in it.
+    def clobber_list(vs):
+        vs[1] *= 2
+    with pytest.raises(CheckFailure, match=r"modified its input `vs\[1\]`"):
+        call(clobber_list, [x.copy(), x.copy()])
+
+
+def test_call_allows_declared_in_place_updates():
+    params = [np.ones(2)]
+
+    def update(params, grads):
+        params[0] -= grads[0]
+    call(update, params, [np.ones(2)], modifies=("params",))
+    assert params[0].tolist() == [0.0, 0.0]
+    with pytest.raises(CheckFailure, match=r"modified its input `g\[0\]`"):
+        call(lambda p, g: g[0].fill(0), params, [np.ones(2)], modifies=(0,))
+
+
+def test_hidden_rng_is_fixed_by_default_and_follows_the_seed():
+    from helpers.checking import hidden_rng, hidden_seed
+    a = hidden_rng("1.2").normal(size=3)
+    assert np.array_equal(a, hidden_rng("1.2").normal(size=3))
+    assert not np.array_equal(a, hidden_rng("1.3").normal(size=3))
+    with hidden_seed(12345):
+        b = hidden_rng("1.2").normal(size=3)
+    assert not np.array_equal(a, b)
+    assert np.array_equal(a, hidden_rng("1.2").normal(size=3))
 
 
 def test_expectations():

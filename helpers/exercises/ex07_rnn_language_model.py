@@ -327,7 +327,7 @@ def _clip_call(clip_grads, grads, max_norm):
     before = [g.copy() for g in grads]
     inputs = {"grads": before, "max_norm": max_norm}
     text = f"clip_grads(grads, max_norm={max_norm})"
-    total = call(clip_grads, grads, max_norm, call_text=text, inputs=inputs)
+    total = call(clip_grads, grads, max_norm, call_text=text, inputs=inputs, modifies=(0,))
     total = expect_scalar(total, what=f"the value returned by {text}", inputs=inputs)
     return total, before, inputs, text
 

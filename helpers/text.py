@@ -3,8 +3,11 @@
 The corpus is a plain UTF-8 file with one sentence per line (``data/corpus.txt``;
 see ``data/README.md`` for its source and licence). ``load_corpus`` turns it into
 a 1-D array of word ids plus the two dictionaries that translate between words
-and ids. ``unigram_perplexity`` and ``bigram_perplexity`` give the numbers an RNN
-language model has to beat.
+and ids. ``load_corpus_parts`` does it the way a language model is evaluated: it cuts
+the lines into training, dev and test parts, builds the vocabulary from the training
+part only (rare and unseen words become ``<unk>``) and encodes all three parts with it.
+``pair_counts`` is the counting behind the bigram baseline of notebook 07;
+``unigram_perplexity`` and ``bigram_perplexity`` are simple add-alpha baselines.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ import numpy as np
 
 __all__ = [
     "EOS",
+    "UNK",
     "tokenize",
+    "build_vocab",
+    "encode",
     "load_corpus",
+    "load_corpus_parts",
+    "pair_counts",
     "corpus_path",
     "unigram_perplexity",
     "bigram_perplexity",
@@ -26,6 +34,8 @@ __all__ = [
 
 #: The token that marks the end of a line (a sentence) in the corpus.
 EOS = "<eos>"
+#: The token that stands for every word outside the vocabulary.
+UNK = "<unk>"
 
 # A word is a run of letters and digits, possibly joined by an apostrophe or a
 # hyphen ("don't", "built-in"). Any other visible character (".", ",", "(", ...)
@@ -121,6 +131,102 @@ def load_corpus(path: str | Path | None = None, min_count: int = 1):
     id_to_word = {i: w for w, i in word_to_id.items()}
     corpus = np.array([word_to_id[w] for w in tokens], dtype=np.int64)
     return corpus, word_to_id, id_to_word
+
+
+def build_vocab(tokens, min_count: int = 2):
+    """The vocabulary of a list of tokens: the words seen at least ``min_count`` times.
+
+    tokens: list of str (the training part only: the dev and test parts must not decide
+    which words the model knows). ``<eos>`` and ``<unk>`` are always in it; every other
+    word becomes ``<unk>`` when encoded, so the model learns a probability for "some rare
+    word" from the training part's own rare words.
+    Returns ``(word_to_id, id_to_word)``; ids are given in order of first appearance,
+    with ``<unk>`` where the first rare word stands (or last, if no word is rare).
+    """
+    if int(min_count) < 1:
+        raise ValueError(f"min_count must be at least 1, got {min_count}")
+    if not tokens:
+        raise ValueError("build_vocab needs at least one token")
+    counts: dict[str, int] = {}
+    for word in tokens:
+        counts[word] = counts.get(word, 0) + 1
+    word_to_id: dict[str, int] = {}
+    for word in tokens:
+        kept = word if counts[word] >= min_count or word == EOS else UNK
+        if kept not in word_to_id:
+            word_to_id[kept] = len(word_to_id)
+    for special in (EOS, UNK):
+        word_to_id.setdefault(special, len(word_to_id))
+    id_to_word = {i: w for w, i in word_to_id.items()}
+    return word_to_id, id_to_word
+
+
+def encode(tokens, word_to_id) -> np.ndarray:
+    """Token list -> (L,) int64 ids; a word outside the vocabulary gets the id of ``<unk>``."""
+    if UNK not in word_to_id:
+        raise ValueError(f"the vocabulary has no {UNK!r} entry; build it with build_vocab")
+    unk = word_to_id[UNK]
+    return np.array([word_to_id.get(word, unk) for word in tokens], dtype=np.int64)
+
+
+def load_corpus_parts(path: str | Path | None = None, fractions=(0.8, 0.1, 0.1),
+                      min_count: int = 2):
+    """Load a corpus as training, dev and test parts, with a vocabulary from training only.
+
+    path: a UTF-8 text file, one sentence per line; ``None`` means the course's corpus.
+    fractions: the shares of the lines that go to the training, dev and test parts, in
+    reading order (whole sentences, no shuffling: the test text comes after the rest).
+    min_count: a word needs this many occurrences in the training part to get its own id.
+    Returns ``(train_ids, dev_ids, test_ids, word_to_id, id_to_word)``: three 1-D int64
+    arrays of word ids and the two dictionaries of ``build_vocab``.
+    """
+    path = corpus_path() if path is None else Path(path)
+    fractions = np.asarray(fractions, dtype=np.float64)
+    if fractions.shape != (3,) or np.any(fractions <= 0) or not np.isclose(fractions.sum(), 1.0):
+        raise ValueError(f"fractions must be three positive shares (train, dev, test) that add up "
+                         f"to 1, got {tuple(fractions.tolist())}")
+    lines = [line for line in _read_text(path).splitlines() if tokenize(line)]
+    if not lines:
+        raise ValueError(f"Corpus file {path} is empty (it holds no words).")
+    cuts = np.round(np.cumsum(fractions)[:2] * len(lines)).astype(int)
+    parts = [lines[:cuts[0]], lines[cuts[0]:cuts[1]], lines[cuts[1]:]]
+    if any(len(part) == 0 for part in parts):
+        raise ValueError(f"{path} has only {len(lines)} lines: too few for three parts "
+                         f"of shares {tuple(fractions.tolist())}")
+    tokens = [tokenize("\n".join(part)) for part in parts]
+    word_to_id, id_to_word = build_vocab(tokens[0], min_count)
+    train_ids, dev_ids, test_ids = (encode(t, word_to_id) for t in tokens)
+    return train_ids, dev_ids, test_ids, word_to_id, id_to_word
+
+
+def pair_counts(train_ids, prev_ids, next_ids) -> np.ndarray:
+    """How often each pair (prev_ids[i], next_ids[i]) occurs as neighbours in train_ids.
+
+    train_ids: (L,) ints; prev_ids, next_ids: (M,) ints of the same length.
+    Returns (M,) int64 counts: count[i] = #{j : train_ids[j] = prev_ids[i] and
+    train_ids[j + 1] = next_ids[i]}. A table of all V x V pairs would be mostly zeros,
+    so only the pairs that occur are counted.
+    """
+    train_ids = np.asarray(train_ids)
+    prev_ids, next_ids = np.asarray(prev_ids), np.asarray(next_ids)
+    for name, ids in (("train_ids", train_ids), ("prev_ids", prev_ids), ("next_ids", next_ids)):
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"{name} must be a 1-D integer array of word ids, got "
+                             f"shape {ids.shape} and dtype {ids.dtype}")
+        if ids.size and ids.min() < 0:
+            raise ValueError(f"{name} holds negative ids (min {ids.min()})")
+    if prev_ids.shape != next_ids.shape:
+        raise ValueError(f"prev_ids and next_ids must have the same length, got "
+                         f"{prev_ids.shape} and {next_ids.shape}")
+    if train_ids.size < 2 or prev_ids.size == 0:
+        return np.zeros(prev_ids.shape, dtype=np.int64)
+    # A pair (v, w) is coded as the single integer v * base + w.
+    base = int(max(train_ids.max(), prev_ids.max(), next_ids.max())) + 1
+    train_codes = train_ids[:-1].astype(np.int64) * base + train_ids[1:]
+    seen_codes, seen_counts = np.unique(train_codes, return_counts=True)
+    codes = prev_ids.astype(np.int64) * base + next_ids
+    where = np.minimum(np.searchsorted(seen_codes, codes), seen_codes.size - 1)
+    return np.where(seen_codes[where] == codes, seen_counts[where], 0).astype(np.int64)
 
 
 def _check_ids(name: str, ids, vocab_size: int, min_len: int) -> np.ndarray:

@@ -55,8 +55,13 @@ def _expect_tuple(result, names, shapes, call_text, inputs):
 # --- 7.1 one step forward ---------------------------------------------------------
 
 fwd = Exercise("7.1", NB, "rnn_step_forward", "One step of a simple RNN, forward", points=2,
-               hint="One line: np.tanh(x @ U + h_prev @ W + b). U takes the input, W takes the previous "
-                    "hidden state, and b is broadcast over the N rows.")
+               hint="Compute the total input x U + h_prev W + b, with x multiplied by U and h_prev by W, "
+                    "then squash it elementwise with tanh.",
+               hints=("The formula has three terms: the input times U, the previous state times W, and "
+                      "the bias b. Which NumPy operator multiplies matrices?",
+                      "x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) are both (N, H); b: (H,) is "
+                      "added to every row by broadcasting. np.tanh works elementwise on the sum.",
+                      "return np.tanh(x @ U + h_prev @ W + b)"))
 
 
 def _fwd_case(rnn_step_forward, x, h_prev, U, W, b, expected, hint=None):
@@ -111,9 +116,22 @@ def _(rnn_step_forward):
 # --- 7.2 one step backward -----------------------------------------------------------
 
 bwd = Exercise("7.2", NB, "rnn_step_backward", "One step of a simple RNN, backward", points=3,
-               hint="da = dh_next * (1 - h_next ** 2) is the gradient of the total input a. Then the sum "
-                    "a = xU + h_prev W + b hands da to each term, and each product z = p @ Q gives "
-                    "dp = dz @ Q.T and dQ = p.T @ dz; db sums da over the batch (axis 0).")
+               hint="Work from the output back: first the gradient of the total input a (through the tanh, "
+                    "whose slope you can write with h_next), then the sum, then the two products; b was "
+                    "added to every row.",
+               hints=("Start at the top. h_next = tanh(a) elementwise, and the slope of tanh at a is "
+                      "1 - tanh(a)^2. The forward pass already computed tanh(a): it is h_next. So dL/da is "
+                      "dh_next times that slope, entry by entry, shape (N, H).",
+                      "a = x U + h_prev W + b is a sum: each of its three terms receives dL/da unchanged. "
+                      "x U and h_prev W are products, and matmul_backward(dz, p, Q) returns (dp, dQ) for "
+                      "z = p @ Q.",
+                      "b was added to each of the N rows, so its gradient is the sum of dL/da over the rows "
+                      "(axis 0), shape (H,). Return the five gradients in the order (dx, dh_prev, dU, dW, db).",
+                      "da = dh_next * (1 - h_next ** 2)\n"
+                      "   dx, dU = matmul_backward(da, x, U)\n"
+                      "   dh_prev, dW = matmul_backward(da, h_prev, W)\n"
+                      "   db = da.sum(axis=0)\n"
+                      "   return dx, dh_prev, dU, dW, db"))
 
 NAMES_STEP = ("dx", "dh_prev", "dU", "dW", "db")
 
@@ -195,11 +213,32 @@ def _(rnn_step_backward):
 # --- 7.3 backpropagation through time, truncated -----------------------------------------
 
 bptt = Exercise("7.3", NB, "rnn_time_backward", "Backpropagation through time, with truncation", points=3,
-                hint="Loop t = T-1, ..., 0 with dh = zeros (N, H). At step t: h_prev is h0 for t = 0, else "
-                     "hs[:, t-1]; call rnn_step_backward(dhs[:, t] + dh, xs[:, t], h_prev, hs[:, t], U, W); "
-                     "store dx in dxs[:, t]; ADD dU, dW, db to running totals. With truncation, set dh to "
-                     "zeros after a step t with t % k == 0 and t > 0 (the gradient does not cross that "
-                     "boundary).")
+                hint="Walk back from the last step to step 0, carrying the gradient that each step sends to "
+                     "the state before it; the state after step t also gets dhs[:, t] from above. Shared "
+                     "weights: add up the steps' gradients. Truncation: no gradient from a block start "
+                     "t > 0 into the block before.",
+                hints=("One loop that walks back in time: for t in range(T - 1, -1, -1). Carry dh, the "
+                       "gradient that step t + 1 sent back into the state after step t. Nothing comes from "
+                       "after the last step, so dh starts as zeros of shape (N, H).",
+                       "The state after step t (hs[:, t]) is used by the output above it and by step t + 1, "
+                       "so its gradient is dhs[:, t] + dh. Step t started from h_prev = h0 if t == 0 else "
+                       "hs[:, t - 1]. Your rnn_step_backward(that gradient, xs[:, t], h_prev, hs[:, t], U, W) "
+                       "gives dx for dxs[:, t], the new dh, and this step's share of dU, dW, db.",
+                       "U, W, b serve every step: start dU, dW, db at zeros and ADD each step's share (+=). "
+                       "Truncation: right after a step t with t % k == 0 and t > 0, set dh back to zeros, so "
+                       "nothing flows into the block before. After the loop, dh is dh0.",
+                       "N, T, _ = xs.shape\n"
+                       "   dxs = np.zeros_like(xs)\n"
+                       "   dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])\n"
+                       "   dh = np.zeros_like(h0)\n"
+                       "   for t in range(T - 1, -1, -1):\n"
+                       "       h_prev = h0 if t == 0 else hs[:, t - 1]\n"
+                       "       dx, dh, dU_t, dW_t, db_t = rnn_step_backward(dhs[:, t] + dh, xs[:, t], h_prev, hs[:, t], U, W)\n"
+                       "       dxs[:, t] = dx\n"
+                       "       dU += dU_t; dW += dW_t; db += db_t\n"
+                       "       if k is not None and t % k == 0 and t > 0:\n"
+                       "           dh = np.zeros_like(h0)\n"
+                       "   return dxs, dh, dU, dW, db"))
 
 NAMES_TIME = ("dxs", "dh0", "dU", "dW", "db")
 
@@ -319,8 +358,18 @@ def _(rnn_time_backward):
 # --- 7.4 gradient clipping ---------------------------------------------------------------------
 
 clip = Exercise("7.4", NB, "clip_grads", "Gradient clipping by the global norm", points=2,
-                hint="total = sqrt of the sum of (g ** 2).sum() over ALL arrays; if total > max_norm, "
-                     "multiply every array in place (g *= max_norm / total). Return total (before clipping).")
+                hint="The norm is over ALL arrays together: the square root of the sum of all squared "
+                     "entries. Scale the arrays themselves in place, and return the norm from before.",
+                hints=("Treat all arrays as one long vector: add up the squares of every entry of every "
+                       "array, then take one square root. np.sum(g ** 2) is the sum for one array g.",
+                       "Only if that norm is larger than max_norm, multiply every array by max_norm / norm. "
+                       "It must happen in place (g *= rate in a loop over grads): grads[i] = g * rate would "
+                       "put new arrays in the list and leave the layers' own arrays unclipped.",
+                       "total = np.sqrt(sum(np.sum(g ** 2) for g in grads))\n"
+                       "   if total > max_norm:\n"
+                       "       for g in grads:\n"
+                       "           g *= max_norm / total\n"
+                       "   return float(total)"))
 
 
 def _clip_call(clip_grads, grads, max_norm):
@@ -381,7 +430,10 @@ def _(clip_grads):
 
 ppl = Exercise("7.5", NB, "perplexity_from_loss", "Perplexity from the mean cross-entropy", points=1,
                hint="Perplexity undoes the natural logarithm inside the cross-entropy (base e, not 2). "
-                    "Use NumPy's function for e ** x, so that arrays work too.")
+                    "Use NumPy's function for e ** x, so that arrays work too.",
+               hints=("The cross-entropy is a natural logarithm (base e). Which function undoes it?",
+                      "NumPy's exponential works on a number and on an array alike, elementwise.",
+                      "return np.exp(mean_loss)"))
 
 
 def _ppl_case(perplexity_from_loss, loss, expected):
@@ -451,11 +503,21 @@ Quiz(NB, [
            explain="The state carries memory across chunks; the gradient stops at the boundary, "
                    "which keeps each backward pass short."),
     Choice("q5", "Gradient clipping with max_norm = 5 finds a global gradient norm of 50. What does it do?",
-           {"a": "Sets every gradient entry larger than 5 to 5.",
-            "b": "Multiplies every gradient by 0.1, so the direction is kept and the norm becomes 5.",
-            "c": "Skips this update.",
-            "d": "Divides the learning rate by 50 for the rest of training."},
+           {"a": "It sets every gradient entry that is larger than 5 to exactly 5.",
+            "b": "It multiplies every gradient array by 0.1, all by the same factor.",
+            "c": "It skips this update and leaves the weights as they are.",
+            "d": "It divides the learning rate by 50 for the rest of the training."},
            answer="b",
            explain="All arrays are scaled by the same factor max_norm / norm = 0.1: "
                    "same direction, shorter step."),
+    Choice("q6", "You train for 12 epochs and measure the dev perplexity after each; it is lowest after "
+                 "epoch 6. Which number do you report as the model's result?",
+           {"a": "The test perplexity after epoch 12, when training has finished.",
+            "b": "The lowest of the 12 test perplexities, one measured per epoch.",
+            "c": "The test perplexity of the epoch-6 weights, measured once.",
+            "d": "The dev perplexity after epoch 6, since it picked the epoch."},
+           answer="c",
+           explain="The dev part made the choice, so its number is flattered by it; the test part, used "
+                   "once on the chosen weights, gives an unbiased estimate. Picking the best of 12 test "
+                   "numbers would turn the test part into a dev part."),
 ])

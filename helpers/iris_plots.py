@@ -186,14 +186,18 @@ def plot_split_accuracies(results: dict[str, Sequence[float]], bars: dict[str, f
 
 
 def plot_training_run(losses: Sequence[float], eval_epochs: Sequence[int], train_acc: Sequence[float],
-                      test_acc: Sequence[float], title: str = ""):
-    """Training loss per epoch (left) and accuracy on both parts (right); returns the figure."""
+                      test_acc: Sequence[float], title: str = "",
+                      labels: tuple[str, str] = ("training part", "test part")):
+    """Training loss per epoch (left) and accuracy on two parts (right); returns the figure.
+
+    labels: the legend names of the two accuracy curves (e.g. a fitting and a validation part).
+    """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
     ax1.plot(np.arange(len(losses)), losses, color=COLORS[0], lw=2)
     ax1.set_yscale("log")            # a diverging run and a converging one both stay readable
     ax1.set(title="training loss (log scale)", xlabel="epoch", ylabel="cross-entropy")
-    ax2.plot(eval_epochs, train_acc, color=COLORS[0], lw=2, label="training part")
-    ax2.plot(eval_epochs, test_acc, color=COLORS[3], lw=2, ls="--", label="test part")
+    ax2.plot(eval_epochs, train_acc, color=COLORS[0], lw=2, label=labels[0])
+    ax2.plot(eval_epochs, test_acc, color=COLORS[3], lw=2, ls="--", label=labels[1])
     ax2.axhline(1 / 3, color="0.5", lw=1, ls=":", label="chance (1/3)")
     ax2.set(title="accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0, 1.03))
     ax2.legend(loc="lower right")

@@ -27,9 +27,22 @@ def _show(inputs):
 # --- 6.1 stratified split --------------------------------------------------------------------
 
 split = Exercise("6.1", NB, "stratified_split", "A stratified, shuffled train/test split", points=2,
-                 hint="For the i-th class, rng.permutation(np.flatnonzero(y == labels[i]))[:per_class[i]] "
-                      "are its test rows. Mark all test rows in a boolean mask; the training rows are the others. "
-                      "Shuffle each part with rng.permutation, then index X and y with the same row numbers.")
+                 hint="Shuffle the rows of each class with rng before you take its first per_class[i] for the "
+                      "test part; every other row is a training row; shuffle each part once more with rng.",
+                 hints=("Work class by class. np.flatnonzero(y == label) lists the row numbers of one class. "
+                        "Shuffle them with rng.permutation (within the class!) and the first per_class[i] of "
+                        "the shuffled list are that class's test rows.",
+                        "Collect the test rows of all classes (np.concatenate). The training rows are all the "
+                        "others: mark the test rows in a boolean mask is_test = np.zeros(len(y), dtype=bool), "
+                        "then np.flatnonzero(~is_test).",
+                        "Shuffle each part once more with rng.permutation, so the species are mixed, and draw "
+                        "every random number from rng, never from np.random.",
+                        "test_rows = np.concatenate([rng.permutation(np.flatnonzero(y == label))[:k]\n"
+                        "                            for label, k in zip(labels, per_class)])\n"
+                        "   is_test = np.zeros(len(y), dtype=bool)\n"
+                        "   is_test[test_rows] = True\n"
+                        "   train_rows = rng.permutation(np.flatnonzero(~is_test))\n"
+                        "   test_rows = rng.permutation(np.flatnonzero(is_test))"))
 
 
 def _test_counts(sizes, test_fraction):
@@ -148,8 +161,16 @@ def _(stratified_split):
 # --- 6.2 standardisation ----------------------------------------------------------------------------
 
 std = Exercise("6.2", NB, "standardize", "Standardise with the training part's mean and std only", points=2,
-               hint="mean = X_train.mean(axis=0) and std = X_train.std(axis=0) (one per column); replace a std "
-                    "of 0 by 1 with np.where; return (X_train - mean) / std and (X_test - mean) / std.")
+               hint="One mean and one std per column, computed from X_train only and applied to both parts; "
+                    "a std of 0 counts as 1.",
+               hints=("Which axis? You want one mean per column (feature), so average down the rows: "
+                      "axis=0 gives shape (D,).",
+                      "Compute mean and std from X_train only and use the same two arrays for X_test. "
+                      "np.where(std > 0, std, 1.0) replaces a zero std by 1.",
+                      "mean = X_train.mean(axis=0)\n"
+                      "   std = X_train.std(axis=0)\n"
+                      "   std = np.where(std > 0, std, 1.0)\n"
+                      "   return (X_train - mean) / std, (X_test - mean) / std"))
 
 
 def _run_std(standardize, X_train, X_test):
@@ -234,8 +255,12 @@ def _(standardize):
 
 acc = Exercise("6.3", NB, "accuracy", "Accuracy: the fraction of rows whose top score is the true class",
                points=1,
-               hint="predicted = scores.argmax(axis=1) gives one class per row; "
-                    "return float(np.mean(predicted == labels)).")
+               hint="The predicted class of a row is the position of its largest score; compare with the labels "
+                    "and take the fraction of matches, as a float.",
+               hints=("The prediction of a row is the position (not the value) of its largest score: "
+                      "scores.argmax(axis=1) gives one class per row.",
+                      "predicted == labels is a boolean array; the mean of booleans is the fraction of True.",
+                      "return float(np.mean(scores.argmax(axis=1) == labels))"))
 
 
 def _acc(accuracy, scores, labels, expected):
@@ -269,8 +294,16 @@ def _(accuracy):
 
 cm = Exercise("6.4", NB, "confusion_matrix", "The confusion matrix: true class down, prediction across",
               points=2,
-              hint="M = np.zeros((num_classes, num_classes), dtype=int); then for each pair "
-                   "`for t, p in zip(labels, predicted): M[t, p] += 1`; return M.")
+              hint="Start from an integer zero matrix of size (num_classes, num_classes) and add 1 at "
+                   "[true, predicted] for every row; repeated pairs must each count.",
+              hints=("The size comes from num_classes, not from the data: np.zeros((num_classes, num_classes), "
+                     "dtype=int).",
+                     "Add 1 for each pair (t, p) in zip(labels, predicted), one pair at a time. The shortcut "
+                     "M[labels, predicted] += 1 counts a repeated pair only once (np.add.at would count all).",
+                     "M = np.zeros((num_classes, num_classes), dtype=int)\n"
+                     "   for t, p in zip(labels, predicted):\n"
+                     "       M[t, p] += 1\n"
+                     "   return M"))
 
 
 def _reference_cm(labels, predicted, C):
@@ -337,11 +370,33 @@ def _(confusion_matrix):
 
 net_ex = Exercise("6.5", NB, "TwoLayerNet", "The network: Affine -> Relu -> Affine -> SoftmaxWithLoss",
                   points=4, kind="class",
-                  hint="In __init__ draw W1, then W2, with rng.standard_normal(shape) * np.sqrt(2 / fan_in); "
-                       "self.layers = [Affine(W1, b1), Relu(), Affine(W2, b2)]; self.loss_layer = SoftmaxWithLoss(); "
-                       "self.params / self.grads collect every layer's params / grads. predict loops over "
-                       "the layers; forward adds the loss layer; backward runs the loss layer's backward, then "
-                       "the layers' in reverse order.")
+                  hint="__init__: draw W1, then W2, from rng with std sqrt(2 / fan_in), biases zero; keep the "
+                       "layers and the loss layer, and collect the layers' own params and grads. predict runs "
+                       "the layers in order; backward runs the loss layer, then the layers in reverse, and "
+                       "returns dL/dx.",
+                  hints=("__init__: the standard normal has std 1, so multiplying a draw by s gives std s. "
+                         "He's rule asks for std sqrt(2 / n_in), n_in = the number of inputs of the layer "
+                         "(input_size for W1, hidden_size for W2). Draw W1 before W2, both from rng.",
+                         "self.layers = [Affine(W1, b1), Relu(), Affine(W2, b2)] and self.loss_layer = "
+                         "SoftmaxWithLoss(). Collect params and grads from the layers, not copies: "
+                         "for layer in self.layers: self.params += layer.params (and the same for grads).",
+                         "predict: x = layer.forward(x) for each layer in order, return x. forward: the loss "
+                         "layer's forward of the scores and t. backward: dout = self.loss_layer.backward(dout), "
+                         "then dout = layer.backward(dout) for layer in reversed(self.layers); return dout, "
+                         "which is now dL/dx.",
+                         "W1 = rng.standard_normal((input_size, hidden_size)) * np.sqrt(2 / input_size)\n"
+                         "   W2 = rng.standard_normal((hidden_size, output_size)) * np.sqrt(2 / hidden_size)\n"
+                         "   self.layers = [Affine(W1, np.zeros(hidden_size)), Relu(), Affine(W2, np.zeros(output_size))]\n"
+                         "   self.loss_layer = SoftmaxWithLoss()\n"
+                         "   self.params, self.grads = [], []\n"
+                         "   for layer in self.layers:\n"
+                         "       self.params += layer.params\n"
+                         "       self.grads += layer.grads\n"
+                         "   # predict:  for layer in self.layers: x = layer.forward(x); return x\n"
+                         "   # forward:  return self.loss_layer.forward(self.predict(x), t)\n"
+                         "   # backward: dout = self.loss_layer.backward(dout)\n"
+                         "   #           for layer in reversed(self.layers): dout = layer.backward(dout)\n"
+                         "   #           return dout"))
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -518,8 +573,19 @@ def _(TwoLayerNet):
 # --- 6.6 training -----------------------------------------------------------------------------------------
 
 tr = Exercise("6.6", NB, "train", "Full-batch gradient descent for a number of epochs", points=2,
-              hint="optimizer = SGD(lr); losses = []; then each epoch: losses.append(model.forward(X, T)); "
-                   "model.backward(); optimizer.update(model.params, model.grads). Return losses.")
+              hint="One SGD(lr) for the whole run; every epoch: the loss on all of X (append it), backward, "
+                   "update. Return the list of losses.",
+              hints=("Make the optimizer once, before the loop: SGD(lr). Each epoch is one step on the whole "
+                     "training part, with no mini-batches.",
+                     "Inside the loop, in this order: the loss of model.forward(X, T) goes into the list, "
+                     "then model.backward() fills model.grads, then optimizer.update(model.params, model.grads).",
+                     "optimizer = SGD(lr)\n"
+                     "   losses = []\n"
+                     "   for epoch in range(epochs):\n"
+                     "       losses.append(model.forward(X, T))\n"
+                     "       model.backward()\n"
+                     "       optimizer.update(model.params, model.grads)\n"
+                     "   return losses"))
 
 
 def _train_case(train, sizes, lr, epochs, seed, activation="relu"):
@@ -576,43 +642,47 @@ Quiz(NB, [
     Choice("q1", "iris.csv lists 50 setosa, then 50 versicolor, then 50 virginica. You train on rows 0-99 and "
                  "test on rows 100-149. What happens?",
            {"a": "About 2/3 test accuracy, since two of the three species are known.",
-            "b": "Test accuracy 0: the test part holds only virginica, a species the network never saw.",
-            "c": "The same result as a shuffled split, because the network shuffles internally.",
-            "d": "Training fails with an error."},
+            "b": "Test accuracy 0, since no virginica is among the training rows.",
+            "c": "The same accuracy as a shuffled split, since training shuffles.",
+            "d": "Training stops with an error, since one species has no rows."},
            answer="b",
            explain="Nothing in the training data says a third species exists, so the network never "
-                   "predicts it."),
+                   "predicts it: every virginica gets one of the two species it knows."),
     Numeric("q2", "A 4-6-3 fully connected network (biases included) has how many parameters?",
             answer=51, tol=0.5,
             explain="4*6 + 6 weights and biases in the first layer, 6*3 + 3 in the second: 30 + 21 = 51."),
     Choice("q3", "To standardise the test flowers you subtract a mean and divide by a standard deviation. "
                  "Which ones?",
            {"a": "Those of the test part, so that it also gets mean 0 and std 1.",
-            "b": "Those of all 150 flowers.",
-            "c": "Those of the training part.",
-            "d": "None: only the training part is standardised."},
+            "b": "Those of all 150 flowers, so that both parts share one scale.",
+            "c": "Those of the training part, the same ones the network trained with.",
+            "d": "None: only the training part is standardised, the test part is not."},
            answer="c",
            explain="The test part stands for flowers you have not seen yet; anything computed from it is a "
                    "peek. The network also learnt on inputs scaled by the training statistics."),
-    Numeric("q4", "The test part holds 50 flowers and the network gets 3 of them wrong. What is its test "
-                  "accuracy? (a number between 0 and 1)",
-            answer=0.94, tol=0.001,
-            explain="47 / 50 = 0.94. On a test part this small, each flower is worth 0.02 of accuracy."),
+    Choice("q4", "You want to choose between 6 and 64 hidden units. Which flowers should decide?",
+           {"a": "The test part: keep the size with the higher test accuracy.",
+            "b": "A validation part cut from the training part (or cross-validation on it).",
+            "c": "The training part: keep the size with the lower training loss.",
+            "d": "All 150 flowers: train both sizes on all of them and compare."},
+           answer="b",
+           explain="A choice made on the test part makes the test part part of the training, and its "
+                   "accuracy no longer estimates new flowers; the training loss favours the bigger network "
+                   "whether or not it generalises."),
     Choice("q5", "In the confusion matrix M (rows: true species, columns: predicted species, in the order "
                  "setosa, versicolor, virginica), M[1, 2] = 2. What does it say?",
            {"a": "Two virginica flowers were predicted as versicolor.",
             "b": "Two versicolor flowers were predicted as virginica.",
-            "c": "Two flowers were classified correctly.",
-            "d": "The network is 2% wrong."},
+            "c": "Two versicolor flowers were predicted correctly.",
+            "d": "Two setosa flowers were predicted as versicolor."},
            answer="b",
            explain="Row 1 = true versicolor, column 2 = predicted virginica."),
     Choice("q6", "Over the same 20 splits, the network's test accuracy ranges from 0.90 to 1.00, and its mean "
                  "is 0.009 above the baseline's. What is the sound conclusion?",
-           {"a": "The network is clearly and substantially better than the baseline.",
-            "b": "The baseline is better: the network's worst split is low.",
-            "c": "The network may be slightly better, but the difference is much smaller than the spread "
-                 "from split to split, so 20 splits cannot pin down its size.",
-            "d": "One split would have been enough to see the difference."},
+           {"a": "The network is clearly better, since its mean is higher.",
+            "b": "The baseline is better, since the network's worst split is low.",
+            "c": "Maybe slightly better: the gap is far below the spread.",
+            "d": "Twenty splits pin the gap down: it is 0.009, no more."},
            answer="c",
            explain="0.009 is less than half a flower per split, while one model's accuracy moves by 0.10 "
                    "between splits."),

@@ -487,3 +487,76 @@ def test_benchmark_quick_runs():
     out = result.stdout
     assert out.count("tokens/s") >= 4, out           # two sizes, vectorised and naive
     assert "vectorised / naive" in out and "V=10000" in out
+
+
+# ---------------------------------------------------------------------------
+# Train / dev / test parts with a vocabulary from the training part (notebook 07)
+# ---------------------------------------------------------------------------
+
+from helpers.text import UNK, build_vocab, encode, load_corpus_parts, pair_counts  # noqa: E402
+
+
+def test_build_vocab_keeps_frequent_words_and_maps_the_rest_to_unk():
+    tokens = "a b a c <eos> b a d <eos>".split()
+    word_to_id, id_to_word = build_vocab(tokens, min_count=2)
+    assert set(word_to_id) == {"a", "b", EOS, UNK}          # c and d are seen once
+    assert [id_to_word[i] for i in range(len(id_to_word))] == ["a", "b", UNK, EOS]   # first appearance
+    ids = encode("a c z b <eos>".split(), word_to_id)
+    assert ids.dtype == np.int64
+    assert [id_to_word[int(i)] for i in ids] == ["a", UNK, UNK, "b", EOS]
+
+
+def test_build_vocab_always_has_unk_and_eos_and_checks_its_input():
+    word_to_id, _ = build_vocab(["x", "x"], min_count=1)
+    assert set(word_to_id) == {"x", EOS, UNK}
+    with pytest.raises(ValueError, match="min_count"):
+        build_vocab(["x"], min_count=0)
+    with pytest.raises(ValueError, match="at least one token"):
+        build_vocab([])
+    with pytest.raises(ValueError, match="<unk>"):
+        encode(["x"], {"x": 0})
+
+
+def test_load_corpus_parts_builds_the_vocabulary_from_the_training_lines_only(tmp_path):
+    lines = ["the cat sat ."] * 8 + ["the dog ran ."] + ["a zebra sat ."]
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    train, dev, test, word_to_id, id_to_word = load_corpus_parts(path, fractions=(0.8, 0.1, 0.1), min_count=2)
+    assert "dog" not in word_to_id and "zebra" not in word_to_id and "a" not in word_to_id
+    assert UNK in word_to_id
+    words = lambda ids: [id_to_word[int(i)] for i in ids]  # noqa: E731
+    assert words(train) == tokenize("\n".join(lines[:8]))
+    assert words(dev) == ["the", UNK, UNK, ".", EOS]          # "dog" and "ran" only in the dev line
+    assert words(test) == [UNK, UNK, "sat", ".", EOS]
+
+
+def test_load_corpus_parts_on_the_course_corpus_partitions_it_in_reading_order():
+    train, dev, test, word_to_id, id_to_word = load_corpus_parts()
+    all_tokens = tokenize(corpus_text())
+    assert len(train) + len(dev) + len(test) == len(all_tokens)
+    assert len(dev) < len(train) and len(test) < len(train)
+    decoded = [id_to_word[int(i)] for i in np.concatenate([train, dev, test])]
+    assert all(d == t or d == UNK for d, t in zip(decoded, all_tokens))
+    counts = np.bincount(train, minlength=len(word_to_id))
+    unk = word_to_id[UNK]
+    # every word of the vocabulary occurs at least twice in the training part
+    assert np.all(np.delete(counts, [unk, word_to_id[EOS]]) >= 2)
+    with pytest.raises(ValueError, match="fractions"):
+        load_corpus_parts(fractions=(0.8, 0.3, 0.1))
+
+
+def corpus_text():
+    from helpers.text import corpus_path
+    return corpus_path().read_text(encoding="utf-8")
+
+
+def test_pair_counts_matches_counting_by_hand():
+    rng = np.random.default_rng(3)
+    train = rng.integers(0, 6, size=200)
+    prev, nxt = rng.integers(0, 8, size=50), rng.integers(0, 8, size=50)   # ids 6, 7 never occur
+    expected = [sum(1 for j in range(len(train) - 1) if train[j] == v and train[j + 1] == w)
+                for v, w in zip(prev, nxt)]
+    np.testing.assert_array_equal(pair_counts(train, prev, nxt), expected)
+    assert pair_counts(train, prev[:0], nxt[:0]).shape == (0,)
+    with pytest.raises(ValueError, match="same length"):
+        pair_counts(train, prev, nxt[:3])

@@ -145,7 +145,7 @@ def _(sigmoid_grad):
 # --- 1.4 ReLU -----------------------------------------------------------------------
 
 rel = Exercise("1.4", NB, "relu", "The ReLU", points=1,
-               hint="Each output is the larger of 0 and the input: `np.maximum` compares element by element "
+               hint="Each output is the larger of 0 and its input. `np.maximum` compares element by element "
                     "and returns a new array, so `x` stays as it was.",
                hints=("Each output is the larger of two numbers, 0 and the input. NumPy has a function that "
                       "takes the elementwise larger of two arrays.",

@@ -209,7 +209,7 @@ def _(relu_grad):
 
 Quiz(NB, [
     Choice("q1", "Why does a neural network need a non-linear activation between its layers?",
-           {"a": "It makes the forward pass faster to compute.",
+           {"a": "It makes the forward pass much faster to compute.",
             "b": "Without it, stacked layers equal one affine layer.",
             "c": "It keeps the weights from growing too large.",
             "d": "It is needed to turn the outputs into a loss."},

@@ -352,8 +352,8 @@ Quiz(NB, [
             explain="-ln(0.25) = ln 4, about 1.386, whichever class is right."),
     Choice("q5", "Why does the course's mean squared error have a factor 1/2 in front?",
            {"a": "It takes the mean over the two values y and t.",
-            "b": "It keeps the loss of every sample below 1.",
-            "c": "It cancels the 2 that the square's derivative brings.",
+            "b": "It keeps the loss of every single sample below 1.",
+            "c": "It cancels the 2 from differentiating the square.",
             "d": "It makes the loss equal to the cross-entropy."},
            answer="c",
            explain="d/dy of 1/2 (y - t)^2 is (y - t). The mean comes from np.mean, not from the 1/2; "

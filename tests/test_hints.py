@@ -177,3 +177,17 @@ def test_the_finished_line_is_the_last_hint_and_not_in_the_statement(ex):
     # The first hint is a nudge: it never shows the finished line.
     for span in code:
         assert _squash(span) not in _squash(ex.hints[0]), f"exercise {ex.id}: the first hint gives the answer"
+
+
+NOTEBOOKS_WITH_EXERCISES = sorted({e.notebook for e in EXERCISES})
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS_WITH_EXERCISES)
+def test_every_notebook_with_exercises_imports_hint_in_its_setup_cell(notebook):
+    nb = nbformat.read(ROOT / "solutions" / f"{notebook}.ipynb", as_version=4)
+    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    imports = re.findall(r"^from helpers import (.+)$", setup, re.M)
+    assert any("hint" in [name.strip() for name in line.split(",")] for line in imports), (
+        f"{notebook}: the setup cell should import `hint` (from helpers import ..., hint)")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "hint(" in text, f"{notebook}: tell the learner about hint(\"N.k\")"

@@ -27,8 +27,13 @@ def _hidden_inputs(seed):
 # --- 1.1 step function -------------------------------------------------------
 
 step = Exercise("1.1", NB, "step_function", "The step function", points=1,
-                hint="`x > 0` compares every element at once and gives booleans; "
-                     "`.astype(int)` turns them into 0 and 1.")
+                hint="`x > 0` compares every element at once and gives booleans; turn them into 0 and 1 "
+                     "(and keep step(0) = 0).",
+                hints=("Compare the whole array with 0 in one expression, no loop: NumPy's comparisons work "
+                       "element by element.",
+                       "`x > 0` is an array of True/False of x's shape (`>`, not `>=`, so that 0 maps to 0); "
+                       "`.astype(int)` turns True into 1 and False into 0.",
+                       "The finished line: `return (x > 0).astype(int)`"))
 
 
 @step.step("returns an array of the input's shape")
@@ -60,7 +65,15 @@ def _(step_function):
 
 sig = Exercise("1.2", NB, "sigmoid", "The sigmoid, stable for large |x|", points=2,
                hint="For x >= 0 use 1 / (1 + exp(-x)); for x < 0 use exp(x) / (1 + exp(x)). "
-                    "`np.where` picks between them, and exp(-|x|) never overflows.")
+                    "`np.where` picks between them, and exp(-|x|) never overflows.",
+               hints=("The overflow comes from exp of a large positive number. Find a way to compute exp "
+                      "only of numbers <= 0.",
+                      "`e = np.exp(-np.abs(x))` lies in (0, 1] for every x. For x >= 0 the sigmoid is "
+                      "1 / (1 + e); for x < 0 it is e / (1 + e).",
+                      "`np.where(condition, a, b)` takes a where the condition holds and b elsewhere; both "
+                      "a and b are computed for every element, and both are safe here.",
+                      "The finished lines: `e = np.exp(-np.abs(x))` and "
+                      "`return np.where(x >= 0, 1 / (1 + e), e / (1 + e))`"))
 
 
 @sig.step("returns an array of the input's shape")
@@ -100,7 +113,10 @@ def _(sigmoid):
 # --- 1.3 derivative of the sigmoid -----------------------------------------------
 
 dsig = Exercise("1.3", NB, "sigmoid_grad", "The derivative of the sigmoid", points=1,
-                hint="With y = sigmoid(x), the derivative is y * (1 - y). Reuse your sigmoid.")
+                hint="With y = sigmoid(x), the derivative is y * (1 - y). Reuse your sigmoid.",
+                hints=("Compute y with your stable `sigmoid` first; do not write exp(-x) again here.",
+                       "The slope is y(1 - y) for every element: `*` multiplies arrays element by element.",
+                       "The finished lines: `y = sigmoid(x)` and `return y * (1 - y)`"))
 
 
 @dsig.step("values on small cases")
@@ -129,7 +145,13 @@ def _(sigmoid_grad):
 # --- 1.4 ReLU -----------------------------------------------------------------------
 
 rel = Exercise("1.4", NB, "relu", "The ReLU", points=1,
-               hint="`np.maximum(0, x)` takes the larger of 0 and each element.")
+               hint="Each output is the larger of 0 and its input. `np.maximum` compares element by element "
+                    "and returns a new array, so `x` stays as it was.",
+               hints=("Each output is the larger of two numbers, 0 and the input. NumPy has a function that "
+                      "takes the elementwise larger of two arrays.",
+                      "`np.maximum(a, b)` returns a new array with the larger of a and b at each position; a "
+                      "number such as 0 is broadcast to x's shape. Do not write into x (no `x[x < 0] = 0`).",
+                      "The finished line: `return np.maximum(0, x)`"))
 
 
 @rel.step("values on small cases")
@@ -156,7 +178,11 @@ def _(relu):
 # --- 1.5 derivative of the ReLU -------------------------------------------------------
 
 drel = Exercise("1.5", NB, "relu_grad", "The derivative of the ReLU", points=1,
-                hint="The slope is 1 where x > 0 and 0 elsewhere (we take 0 at x = 0).")
+                hint="The slope is 1 where x > 0 and 0 elsewhere (we take 0 at x = 0).",
+                hints=("The slope is 1 exactly where the input is positive: which comparison gives True there "
+                       "and False elsewhere, 0 included?",
+                       "Compare the whole array at once; the line below the blank turns True/False into 1.0/0.0.",
+                       "The finished line: `positive = x > 0`"))
 
 
 @drel.step("values on small cases (slope 0 at x = 0)")
@@ -183,27 +209,27 @@ def _(relu_grad):
 
 Quiz(NB, [
     Choice("q1", "Why does a neural network need a non-linear activation between its layers?",
-           {"a": "It makes the forward pass faster.",
-            "b": "Without it, any stack of layers collapses into a single affine layer.",
-            "c": "It keeps the weights small.",
-            "d": "It is needed to compute a loss."},
+           {"a": "It makes the forward pass much faster to compute.",
+            "b": "Without it, stacked layers equal one affine layer.",
+            "c": "It keeps the weights from growing too large.",
+            "d": "It is needed to turn the outputs into a loss."},
            answer="b",
            explain="(x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2): still one affine map."),
     Numeric("q2", "What is the largest value the derivative of the sigmoid ever takes?",
             answer=0.25, tol=1e-3,
             explain="y(1 - y) is largest at y = 0.5, that is at u = 0: 0.5 * 0.5 = 0.25."),
     Choice("q3", "A sigmoid unit receives the total input u = 12. What happens to the gradient through it?",
-           {"a": "It is about 1, so learning is fast.",
-            "b": "It is almost 0: the unit is saturated and barely learns.",
-            "c": "It is negative.",
-            "d": "It is undefined."},
+           {"a": "About 0.25, the largest slope the sigmoid has.",
+            "b": "Almost 0: the unit is saturated and barely learns.",
+            "c": "Negative: the unit pushes its weights back.",
+            "d": "About 1: the unit passes the gradient on unchanged."},
            answer="b",
            explain="sigmoid(12) is about 0.999994, so y(1 - y) is about 6e-6."),
     Numeric("q4", "Compute ReLU(-1) + ReLU(1) - ReLU(-1 + 1).", answer=1.0, tol=1e-9,
             explain="0 + 1 - 0 = 1, not 0: ReLU is not additive, so it is not linear."),
     Choice("q5", "For which inputs is the derivative of the ReLU exactly 0?",
-           {"a": "For all inputs.", "b": "For positive inputs.", "c": "For inputs at or below 0.",
-            "d": "For no input."},
+           {"a": "For every input.", "b": "For positive inputs only.", "c": "For inputs at or below 0.",
+            "d": "For no input at all."},
            answer="c",
            explain="The ReLU is flat (0) for u <= 0; by the course's convention its slope at 0 is 0 too."),
 ])

@@ -23,8 +23,13 @@ def _affine_step(affine, x, W, b, expected=None):
 # --- 2.1 the affine map ---------------------------------------------------------
 
 aff = Exercise("2.1", NB, "affine", "The affine map u = xW + b, for one sample and a batch", points=1,
-               hint="`x @ W` works for x of shape (D,) and (N, D) alike; adding b (H,) "
-                    "is broadcast to every row of the batch.")
+               hint="Write the product in the order that makes the shapes fit: x (D,) or (N, D) on the left, "
+                    "W (D, H) on the right; the bias (H,) is then added to every row.",
+               hints=("Which order of the matrix product makes the inner sizes agree? x has D entries per "
+                      "sample, W has D rows.",
+                      "`x @ W` works for x of shape (D,) and (N, D) alike, and `+ b` with b (H,) is broadcast "
+                      "to every row of a batch.",
+                      "The finished line: `return x @ W + b`"))
 
 
 @aff.step("one sample: x (D,), W (D, H), b (H,) -> (H,)")
@@ -63,9 +68,14 @@ def _(affine):
 # --- 2.2 initialising a network ----------------------------------------------------
 
 init = Exercise("2.2", NB, "init_network", "Parameters of the right shapes for a layout", points=2,
-                hint="Loop over consecutive pairs of sizes, `zip(layout[:-1], layout[1:])`: "
-                     "layer k gets W{k} = weight_std * rng.standard_normal((n_in, n_out)) "
-                     "and b{k} = np.zeros(n_out).")
+                hint="Loop over consecutive pairs of sizes; layer k gets an (n_in, n_out) weight matrix drawn "
+                     "from `rng` and scaled by weight_std, and a bias of n_out zeros.",
+                hints=("Start from an empty dict and add two entries per layer. `zip(layout[:-1], layout[1:])` "
+                       "gives the consecutive pairs (n_in, n_out); `enumerate(..., start=1)` numbers them 1, 2, ...",
+                       "Draw from the generator you are given: `rng.standard_normal(shape)` has standard "
+                       "deviation 1, so multiply it by weight_std. An f-string such as `f\"W{k}\"` builds the key.",
+                       "The finished loop body: `network[f\"W{k}\"] = weight_std * rng.standard_normal((n_in, n_out))` "
+                       "and `network[f\"b{k}\"] = np.zeros(n_out)`"))
 
 
 def _network(init_network, layout, seed=0, **kwargs):
@@ -167,8 +177,14 @@ def _(init_network):
 # --- 2.3 forward propagation -----------------------------------------------------------
 
 fwd = Exercise("2.3", NB, "forward", "Forward propagation through a 2-layer network", points=2,
-               hint="Four lines: u1 = x @ W1 + b1, z1 = hidden_activation(u1), u2 = z1 @ W2 + b2, "
-                    "y = output_activation(u2); return y.")
+               hint="Follow the table of section 4: affine map, hidden activation, affine map, output "
+                    "activation, with the two activation functions you are given.",
+               hints=("The same four steps as the worked examples of section 4, with `hidden_activation` and "
+                      "`output_activation` where the examples used relu and softmax.",
+                      "Your `affine` does both affine maps: `u1 = affine(x, network[\"W1\"], network[\"b1\"])`, "
+                      "then `z1 = hidden_activation(u1)`.",
+                      "The finished lines after z1: `u2 = affine(z1, network[\"W2\"], network[\"b2\"])` and "
+                      "`return output_activation(u2)`"))
 
 _NET = {"W1": np.array([[1.0, -1.0], [2.0, 1.0]]), "b1": np.array([0.0, -1.0]),
         "W2": np.array([[1.0, 2.0], [-1.0, 1.0]]), "b2": np.array([0.5, 0.0])}
@@ -253,18 +269,18 @@ Quiz(NB, [
            answer="c",
            explain="Every row of the batch stays a row: (10, 2) -> (10, 3) -> (10, 4)."),
     Choice("q4", "What decides the number of units in the output layer?",
-           {"a": "The number of features of the input.",
-            "b": "The task: the number of classes, or the number of values to predict.",
-            "c": "The size of the hidden layer.",
-            "d": "The batch size."},
+           {"a": "The number of features of each input sample.",
+            "b": "The task: how many classes or values to predict.",
+            "c": "The number of units in the hidden layer.",
+            "d": "The number of samples in each mini-batch."},
            answer="b",
            explain="Input size is fixed by the data, output size by the task; the hidden size is your choice."),
     Choice("q5", "What goes wrong if every weight of a hidden layer starts at the same value (say 0)?",
-           {"a": "Nothing: training moves them apart on its own.",
-            "b": "The forward pass raises an error.",
-            "c": "Every hidden unit computes the same output, so the layer acts like a single unit.",
-            "d": "The output is always negative."},
+           {"a": "Nothing: training soon moves the weights apart.",
+            "b": "The forward pass fails with a division by zero.",
+            "c": "The hidden units stay copies of one another.",
+            "d": "The weights grow without bound in training."},
            answer="c",
-           explain="Identical units get identical gradients too, so they stay identical: random weights break "
-                   "the symmetry."),
+           explain="Identical units compute the same output and get the same gradients (notebook 04, "
+                   "section 7), so they stay identical: random weights break the symmetry."),
 ])

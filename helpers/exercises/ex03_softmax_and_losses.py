@@ -18,9 +18,17 @@ def _text(name, *args):
 # --- 3.1 softmax -------------------------------------------------------------------
 
 sm = Exercise("3.1", NB, "softmax", "Softmax for one sample and a batch, stable for large scores", points=2,
-              hint="Subtract the maximum of each row first: `x.max(axis=-1, keepdims=True)`; then "
-                   "`e = np.exp(...)` and divide by `e.sum(axis=-1, keepdims=True)`. "
-                   "axis=-1 (the last axis) is the class axis for (C,) and (N, C) alike.")
+              hint="Subtract the maximum of each row first (`x.max(axis=-1, keepdims=True)`), then exponentiate "
+                   "and divide by the row sums. axis=-1 (the last axis) is the class axis for (C,) and (N, C) "
+                   "alike. Build new arrays: `x -= ...` would change the caller's scores.",
+              hints=("Adding the same number to every score of a row changes nothing, so subtract the row's "
+                     "largest score: then every exponent is <= 0.",
+                     "`m = x.max(axis=-1, keepdims=True)` has shape (1,) for one sample and (N, 1) for a batch, "
+                     "so `x - m` broadcasts over each row. Write `z = x - m` (a new array), not `x -= m`.",
+                     "`e = np.exp(z)`; each row must be divided by its own sum, which "
+                     "`e.sum(axis=-1, keepdims=True)` gives in a shape that broadcasts.",
+                     "The finished lines: `z = x - x.max(axis=-1, keepdims=True)`, `e = np.exp(z)` and "
+                     "`return e / e.sum(axis=-1, keepdims=True)`"))
 
 
 def _softmax_step(softmax, x, expected, hint=None):
@@ -86,7 +94,15 @@ ce = Exercise("3.2", NB, "cross_entropy_error",
               "Cross-entropy error: one-hot or label targets, one sample or a batch", points=2,
               hint="Treat one sample as a batch of one (reshape y to (1, C)); if t has the shape of y it is "
                    "one-hot, and t.argmax(axis=1) turns it into labels; y[np.arange(N), t] then picks the "
-                   "probability of the right class in each row. Put delta = 1e-7 inside the log, divide by N.")
+                   "probability of the right class in each row. Put delta = 1e-7 inside the log, divide by N.",
+              hints=("Reduce every case to one: a batch y of shape (N, C) with labels t of shape (N,). The loss "
+                     "is then the mean over the rows of -log(probability of the right class + 1e-7).",
+                     "One sample: `y.reshape(1, -1)` makes y (1, C). A one-hot t becomes (1, C) the same way; "
+                     "a label (a single integer) becomes `np.reshape(t, 1)`, an array (1,) holding it. "
+                     "`np.size(t) == y.size` tells the two apart.",
+                     "One-hot rows (t has the shape of y) become labels with `t.argmax(axis=1)`. Then "
+                     "`y[np.arange(N), t]` picks one probability per row, shape (N,).",
+                     "The finished line: `return -np.sum(np.log(y[np.arange(N), t] + 1e-7)) / N`"))
 
 
 def _ce_step(cross_entropy_error, y, t, hint=None):
@@ -154,8 +170,11 @@ def _(cross_entropy_error):
 # --- 3.3 mean squared error ----------------------------------------------------------------
 
 mse = Exercise("3.3", NB, "mean_squared_error", "Mean squared error, with the course's 1/2", points=1,
-               hint="0.5 * np.mean((y - t) ** 2): half of the mean of the squared differences, "
-                    "over every entry of y.")
+               hint="Half of the mean of the squared differences, over every entry of y: `np.mean` averages "
+                    "all entries of an array, whatever its shape.",
+               hints=("Work on whole arrays: `y - t` gives every difference at once.",
+                      "Square them with `** 2`, average over every entry with `np.mean`, then halve.",
+                      "The finished line: `return 0.5 * np.mean((y - t) ** 2)`"))
 
 
 def _mse_step(mean_squared_error, y, t):
@@ -199,7 +218,14 @@ def _(mean_squared_error):
 # --- 3.4 binary cross-entropy -------------------------------------------------------------
 
 bce = Exercise("3.4", NB, "binary_cross_entropy", "Binary cross-entropy for a sigmoid output", points=1,
-               hint="-np.mean(t * np.log(y + delta) + (1 - t) * np.log(1 - y + delta)) with delta = 1e-7.")
+               hint="Write both terms for every sample, t log(y + delta) and (1 - t) log(1 - y + delta) with "
+                    "delta = 1e-7 in both logs; add them, take the mean over all entries and change the sign.",
+               hints=("Translate the formula term by term: t and 1 - t switch the two logs on and off, so no "
+                      "`if` is needed.",
+                      "`t * np.log(y + delta)` and `(1 - t) * np.log(1 - y + delta)`, with delta = 1e-7, are "
+                      "arrays of y's shape; `np.mean` averages over all their entries.",
+                      "The finished line: "
+                      "`return -np.mean(t * np.log(y + 1e-7) + (1 - t) * np.log(1 - y + 1e-7))`"))
 
 
 def _bce_step(binary_cross_entropy, y, t, hint=None):
@@ -240,7 +266,14 @@ def _(binary_cross_entropy):
 hin = Exercise("3.5", NB, "hinge_loss", "The multi-class hinge (margin) loss", points=2,
                hint="scores[np.arange(N), t] picks each row's right-class score; subtract it from every score "
                     "of its row (keep it as a column, [:, None]), add the margin, clip at 0 with np.maximum, "
-                    "leave the right class itself out, and divide the sum by N.")
+                    "leave the right class itself out, and divide the sum by N.",
+               hints=("As in exercise 3.2, make one sample a batch of one (`np.atleast_2d` for the scores, "
+                      "`np.atleast_1d` for the label), so that only the batch case is left.",
+                      "`right = s[np.arange(N), t][:, None]` is the right-class score of each row as a column "
+                      "(N, 1), so `s - right + margin` broadcasts across each row.",
+                      "`margins = np.maximum(0, s - right + margin)` is a new (N, C) array; set its right-class "
+                      "entries to 0 (`margins[np.arange(N), t] = 0`), never those of `scores`.",
+                      "The finished line: `return margins.sum() / N`"))
 
 
 def _hinge_step(hinge_loss, s, t, margin=None):
@@ -303,11 +336,10 @@ Quiz(NB, [
             answer=float(ref.softmax(np.array([6.0, 4.0]))[0]), tol=5e-3,
             explain="e^6 / (e^6 + e^4) = 1 / (1 + e^-2), about 0.88."),
     Choice("q2", "Softmax subtracts the largest score from every score before taking exp. What does that change?",
-           {"a": "The probabilities: they become smaller.",
-            "b": "Nothing in the result: exp(-max) multiplies the top and the bottom of the fraction and "
-                 "cancels; it only keeps exp from overflowing.",
-            "c": "It makes the probabilities sum to 1.",
-            "d": "It sorts the classes."},
+           {"a": "The probabilities: every one of them gets smaller.",
+            "b": "Nothing in the result; it only prevents overflow.",
+            "c": "It is what makes the probabilities sum to 1.",
+            "d": "It puts the classes in the order of their scores."},
            answer="b",
            explain="e^(x_k - m) / sum e^(x_j - m) = e^(x_k) e^(-m) / (e^(-m) sum e^(x_j))."),
     Numeric("q3", "How many bits of information does it take to tell which of 8 equally likely compass "
@@ -320,10 +352,9 @@ Quiz(NB, [
             explain="-ln(0.25) = ln 4, about 1.386, whichever class is right."),
     Choice("q5", "Why does the course's mean squared error have a factor 1/2 in front?",
            {"a": "It takes the mean over the two values y and t.",
-            "b": "It halves the loss so that it stays below 1.",
-            "c": "The derivative of the square brings down a 2, and the 1/2 cancels it: "
-                 "the gradient is simply y - t (divided by the number of entries).",
-            "d": "It makes the loss the same as the cross-entropy."},
+            "b": "It keeps the loss of every single sample below 1.",
+            "c": "It cancels the 2 from differentiating the square.",
+            "d": "It makes the loss equal to the cross-entropy."},
            answer="c",
            explain="d/dy of 1/2 (y - t)^2 is (y - t). The mean comes from np.mean, not from the 1/2; "
                    "scaling a loss by a constant does not move its minimum."),

@@ -59,7 +59,13 @@ def _in_place(layer, held, names, text):
 ng = Exercise("4.1", NB, "numerical_gradient", "The numerical gradient by central differences", points=2,
               hint="Loop over every index with `for idx in np.ndindex(x.shape):`, remember x[idx], set it to "
                    "x[idx] + h and x[idx] - h in turn, evaluate f(x) each time, put x[idx] back, and store "
-                   "(f_plus - f_minus) / (2 * h) in grad[idx].")
+                   "the central difference in grad[idx].",
+              hints=("Visit every index of x, whatever its shape: `for idx in np.ndindex(x.shape):` gives tuples, "
+                     "and `x[idx]` is one element.",
+                     "For each idx: remember `saved = x[idx]`, set `x[idx] = saved + h` and evaluate f(x), set "
+                     "`x[idx] = saved - h` and evaluate again, then put `saved` back.",
+                     "Start from `grad = np.zeros_like(x)` and fill in one central difference per index.",
+                     "The finished line inside the loop: `grad[idx] = (f_plus - f_minus) / (2 * h)`"))
 
 
 def _ng(numerical_gradient, f, x, fname):
@@ -129,9 +135,19 @@ def _(numerical_gradient):
 
 # --- 4.2 MatMul backward --------------------------------------------------------------------
 
-mm = Exercise("4.2", NB, "MatMul", "MatMul backward: dx = dout Wᵀ, dW = xᵀ dout", points=2, kind="class",
-              hint="dx = dout @ W.T has x's shape (N, D); dW = self.x.T @ dout has W's shape (D, H). "
-                   "Store dW with `self.grads[0][...] = dW` and return dx.")
+mm = Exercise("4.2", NB, "MatMul", "MatMul backward: dx and dW", points=2, kind="class",
+              hint="Each gradient has the shape of what it belongs to: dx (N, D) like x, dW (D, H) like W. "
+                   "Which product of dout (N, H) with W, or with the saved input self.x, has that shape? "
+                   "Write dW into the existing array self.grads[0] and return dx.",
+              hints=("Start from one element: out[n, j] = sum over d of x[n, d] W[d, j], so "
+                     "d out[n, j] / d x[n, d] = W[d, j] and d out[n, j] / d W[d, j] = x[n, d]. Add up over "
+                     "every path: over j for dx[n, d], over n for dW[d, j].",
+                     "Let the shapes decide: dx must be (N, D), from dout (N, H) and W (D, H); dW must be "
+                     "(D, H), from self.x (N, D) and dout (N, H). `.T` swaps the two axes of a matrix.",
+                     "The sum over j pairs a row of dout with a row of W: dout times W transposed. The sum over "
+                     "n pairs a column of x with a column of dout: x transposed times dout. Assign dW with "
+                     "`self.grads[0][...] = ...` (not `+=`).",
+                     "The finished lines: `dx = dout @ W.T` and `self.grads[0][...] = self.x.T @ dout`"))
 
 
 def _matmul_backward(MatMul, x, W, dout):
@@ -199,9 +215,14 @@ def _(MatMul):
 
 # --- 4.3 Sigmoid backward ---------------------------------------------------------------------
 
-sg = Exercise("4.3", NB, "Sigmoid", "Sigmoid backward: dx = dout · y(1 − y)", points=1, kind="class",
-              hint="forward stored the output y in self.out; the local slope is y * (1 - y), "
-                   "multiplied elementwise by dout.")
+sg = Exercise("4.3", NB, "Sigmoid", "Sigmoid backward", points=1, kind="class",
+              hint="Each output depends only on its own input, so dx is dout times the local slope, element "
+                   "by element; notebook 01 wrote that slope with the output y, which forward saved in self.out.",
+              hints=("Each y_i depends only on x_i, so dx_i = dout_i times the local slope dy_i/dx_i: no sum and "
+                     "no matrix product.",
+                     "Notebook 01: the sigmoid's slope is y(1 - y), with y its output, and forward saved y in "
+                     "`self.out`. Do not call the sigmoid again, and do not write into dout.",
+                     "The finished line: `dx = dout * self.out * (1.0 - self.out)`"))
 
 
 def _sigmoid_backward(Sigmoid, x, dout):
@@ -252,8 +273,16 @@ def _(Sigmoid):
 # --- 4.4 Affine backward ----------------------------------------------------------------------
 
 af = Exercise("4.4", NB, "Affine", "Affine backward: dx, dW and the bias gradient db", points=2, kind="class",
-              hint="dx = dout @ W.T, dW = self.x.T @ dout, db = dout.sum(axis=0) (b was added to every row, "
-                   "so its gradient sums over the batch). Write dW and db with `self.grads[i][...] = ...`.")
+              hint="dx and dW as in the MatMul; b was added to every row (a Repeat), so its gradient adds up the "
+                   "rows of dout. Write dW and db into self.grads[0] and self.grads[1] with `[...] =`.",
+              hints=("Affine is a MatMul followed by an Add of b repeated to all N rows. dx and dW are exactly "
+                     "those of your MatMul (exercise 4.2).",
+                     "The Add passes dout on unchanged to both of its inputs; the Repeat of b (section 4) turns "
+                     "it into a sum over the batch. db has b's shape, (H,).",
+                     "Sum over axis 0 (the N rows), not axis 1: the result is (H,). Assign dW and db into "
+                     "self.grads[0] and self.grads[1] with `[...] =`, not `+=`.",
+                     "The finished lines: `dx = dout @ W.T`, `self.grads[0][...] = self.x.T @ dout` and "
+                     "`self.grads[1][...] = dout.sum(axis=0)`"))
 
 
 def _affine_backward(Affine, x, W, b, dout):
@@ -332,10 +361,15 @@ def _(Affine):
 
 # --- 4.5 SoftmaxWithLoss backward -------------------------------------------------------------
 
-sm = Exercise("4.5", NB, "SoftmaxWithLoss", "SoftmaxWithLoss backward: dx = dout · (y − t) / N", points=2,
+sm = Exercise("4.5", NB, "SoftmaxWithLoss", "SoftmaxWithLoss backward", points=2,
               kind="class",
-              hint="forward stored the probabilities in self.y and the one-hot targets in self.t, both (N, C). "
-                   "dx = dout * (self.y - self.t) / N, with N = the number of rows.")
+              hint="For one sample the gradient of the loss with respect to the scores is y - t; the loss of a "
+                   "batch is the mean over its N rows, and dout multiplies everything (chain rule).",
+              hints=("The derivation above gives dL/da = y - t for the loss of one sample. forward saved y in "
+                     "self.y and the one-hot t in self.t, both (N, C).",
+                     "The batch loss is the mean over the N rows, so each row's gradient is divided by N; the "
+                     "chain rule then multiplies by dout.",
+                     "The finished lines: `N = self.y.shape[0]` and `dx = dout * (self.y - self.t) / N`"))
 
 
 def _softmax_backward(SoftmaxWithLoss, x, t, dout=None):
@@ -421,19 +455,18 @@ Quiz(NB, [
             answer=-1.5, tol=1e-9,
             explain="A branch copies y, so both paths depend on it: their gradients add, 0.5 + (-2.0) = -1.5."),
     Choice("q3", "Why is the bias gradient of an Affine layer dout.sum(axis=0)?",
-           {"a": "To make it smaller.",
-            "b": "Because b was added to every row of the batch: a repeat in the forward pass is a sum in "
-                 "the backward pass.",
-            "c": "Because the bias is always 0 at the start.",
-            "d": "Because the softmax needs it."},
+           {"a": "To keep the bias gradient smaller than dW.",
+            "b": "b is added to every row; their gradients add up.",
+            "c": "Because the bias always starts out at zero.",
+            "d": "Because the softmax layer above needs it."},
            answer="b",
            explain="b (H,) is broadcast to all N rows; each copy passes back its gradient and they add up."),
     Choice("q4", "A gradient check (float64, central differences) reports a relative error of 3e-2 for dW. "
                  "What do you conclude?",
-           {"a": "All is well: the error is small.",
-            "b": "The numerical gradient is inaccurate; use float32.",
-            "c": "The backward pass has a bug.",
-            "d": "The step h is too small."},
+           {"a": "All is well: 3e-2 is a small error.",
+            "b": "The numerical gradient needs float32.",
+            "c": "The backward pass (dW) has a bug.",
+            "d": "The step h is too small; use 1e-12."},
            answer="c",
            explain="A correct backward pass agrees to about 1e-9 in float64; 3e-2 means a wrong formula "
                    "(a missing factor, a transpose, a forgotten 1/N)."),

@@ -62,13 +62,15 @@ def plot_optimizer_comparison(curves: Mapping[str, Sequence[float]], sweep: Mapp
         ax1.semilogy(np.arange(1, len(losses) + 1), losses, color=COLORS[k % len(COLORS)], lw=2, label=name)
     ax1.set(title="Spiral data: training loss at each one's chosen rate", xlabel="epoch",
             ylabel="mean training loss (log scale)")
-    ax1.legend(fontsize=9)
+    if curves:
+        ax1.legend(fontsize=9)
     for k, (name, results) in enumerate(sweep.items()):
         rates = sorted(results)
         ax2.loglog(rates, [results[r] for r in rates], "o-", color=COLORS[k % len(COLORS)], lw=2,
                    label=name.split(",")[0])
     ax2.set(title="Mean training loss in the last epoch, by rate", xlabel="learning rate (log scale)",
             ylabel="final training loss (log scale)")
-    ax2.legend(fontsize=9)
+    if sweep:
+        ax2.legend(fontsize=9)
     fig.tight_layout()
     return ax1, ax2

@@ -142,7 +142,8 @@ momentum = Exercise(
         "parameter's shape: `np.zeros_like(p)` for each p in params. Store the list in `self.v`.",
         "Then walk through the three lists together: `for p, g, v in zip(params, grads, self.v):`. "
         "Update `v` in place (so self.v sees it), then move `p` by `v`, in place too.",
-        "`v *= self.momentum`, then `v -= self.lr * g`, then `p += v`.",
+        "`if self.v is None: self.v = [np.zeros_like(p) for p in params]`, then "
+        "`for p, g, v in zip(params, grads, self.v): v *= self.momentum; v -= self.lr * g; p += v`.",
     ))
 
 
@@ -208,7 +209,8 @@ adagrad = Exercise(
         "keep the list in `self.h`, and loop over `zip(params, grads, self.h)`.",
         "`h` adds up the squared gradients: add `g * g` to it in place. Then each entry of `p` moves by "
         "`lr * g` divided by the square root of its own `h`, plus `self.eps` after the root.",
-        "`h += g * g`, then `p -= self.lr * g / (np.sqrt(h) + self.eps)`.",
+        "`if self.h is None: self.h = [np.zeros_like(p) for p in params]`, then "
+        "`for p, g, h in zip(params, grads, self.h): h += g * g; p -= self.lr * g / (np.sqrt(h) + self.eps)`.",
     ))
 
 
@@ -261,8 +263,9 @@ rmsprop = Exercise(
         "`self.h`; loop over `zip(params, grads, self.h)`.",
         "Only `h` changes: instead of adding `g * g`, take the weighted average of the old `h` (weight "
         "`self.decay_rate`) and `g * g` (weight `1 - self.decay_rate`), in place.",
-        "`h *= self.decay_rate`, `h += (1 - self.decay_rate) * g * g`, then "
-        "`p -= self.lr * g / (np.sqrt(h) + self.eps)`.",
+        "`if self.h is None: self.h = [np.zeros_like(p) for p in params]`, then "
+        "`for p, g, h in zip(params, grads, self.h):` with `h *= self.decay_rate`, "
+        "`h += (1 - self.decay_rate) * g * g` and `p -= self.lr * g / (np.sqrt(h) + self.eps)`.",
     ))
 
 
@@ -324,6 +327,8 @@ adam = Exercise(
         "In the loop over `zip(params, grads, self.m, self.v)`: `m` is a moving average of `g` (weights "
         "beta1 and 1 - beta1), `v` one of `g * g` (beta2 and 1 - beta2), both updated in place. Then divide "
         "them by `1 - beta1 ** t` and `1 - beta2 ** t` to remove the pull towards their zero start.",
+        "`if self.m is None:` make `self.m` and `self.v` as `[np.zeros_like(p) for p in params]`; then "
+        "`self.t += 1`; then `for p, g, m, v in zip(params, grads, self.m, self.v):` with "
         "`m *= self.beta1; m += (1 - self.beta1) * g`, `v *= self.beta2; v += (1 - self.beta2) * g * g`, "
         "`m_hat = m / (1 - self.beta1 ** self.t)`, `v_hat = v / (1 - self.beta2 ** self.t)`, then "
         "`p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)`.",

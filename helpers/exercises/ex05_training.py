@@ -16,8 +16,13 @@ NB = "05_training"
 # --- 5.1 SGD ------------------------------------------------------------------------------------
 
 sgd = Exercise("5.1", NB, "SGD", "SGD.update: a step against the gradient, in place", points=2, kind="class",
-               hint="`for p, g in zip(params, grads): p -= self.lr * g`. The `-=` changes the array itself; "
-                    "`p = p - self.lr * g` would only rebind the loop variable.")
+               hint="Change each parameter array itself, with an in-place operator; `p = p - ...` only points "
+                    "the loop variable at a new array.",
+               hints=("`zip(params, grads)` walks through both lists together, giving each parameter with its "
+                      "gradient.",
+                      "Inside the loop, `p -= ...` writes the new values into the array `p` refers to, the "
+                      "very array the layer holds; `p = p - ...` would not.",
+                      "`for p, g in zip(params, grads): p -= self.lr * g`"))
 
 
 def _sgd_update(SGD, lr, params, grads):
@@ -79,8 +84,15 @@ def _(SGD):
 # --- 5.2 mini-batches -------------------------------------------------------------------------
 
 mb = Exercise("5.2", NB, "minibatches", "A shuffled mini-batch iterator", points=2,
-              hint="order = rng.permutation(N); then for start in range(0, N, batch_size): "
-                   "idx = order[start:start + batch_size]; yield x[idx], t[idx].")
+              hint="Draw one random order of the row numbers per call with rng.permutation, slice it in "
+                   "batch_size steps, and yield the rows of x and t each slice names.",
+              hints=("`rng.permutation(N)` returns the numbers 0 .. N-1 in a random order; call it once per "
+                     "call of minibatches, so each epoch gets a new order.",
+                     "`range(0, N, batch_size)` gives the first position of every batch; "
+                     "`order[start:start + batch_size]` is that batch's slice of row numbers (the last one may "
+                     "be shorter). Indexing an array with an array of row numbers, `x[idx]`, picks those rows.",
+                     "`order = rng.permutation(len(x))`, then `for start in range(0, len(x), batch_size): "
+                     "idx = order[start:start + batch_size]; yield x[idx], t[idx]`"))
 
 
 def _batches(minibatches, x, t, batch_size, seed):
@@ -170,8 +182,13 @@ def _(minibatches):
 # --- 5.3 one training step ------------------------------------------------------------------------
 
 ts = Exercise("5.3", NB, "train_step", "One training step: forward, backward, update", points=2,
-              hint="loss = model.forward(x, t); model.backward(); optimizer.update(model.params, model.grads); "
-                   "return loss.")
+              hint="Forward pass (it returns the loss), backward pass (it fills model.grads), then one update "
+                   "of model.params with model.grads; return the loss.",
+              hints=("Three calls in a fixed order: the forward pass gives the loss, the backward pass fills "
+                     "`model.grads`, the update uses them. Keep the loss in a variable to return it.",
+                     "The optimizer moves the model's own arrays: pass it `model.params` and `model.grads`.",
+                     "`loss = model.forward(x, t)`, `model.backward()`, "
+                     "`optimizer.update(model.params, model.grads)`, `return loss`"))
 
 
 class _RecordingOptimizer:
@@ -248,8 +265,16 @@ def _(train_step):
 # --- 5.4 accuracy -------------------------------------------------------------------------------------
 
 acc = Exercise("5.4", NB, "accuracy", "Accuracy: the fraction of correct predictions", points=1,
-               hint="predicted = scores.argmax(axis=1); if t is one-hot (t.ndim == 2) turn it into labels with "
-                    "t.argmax(axis=1); return float(np.mean(predicted == t)).")
+               hint="The predicted class of a row is the position of its largest score; compare with the labels "
+                    "(one-hot rows first turned into labels) and take the fraction that agree.",
+               hints=("`argmax(axis=1)` gives, for each row, the position of its largest entry: the predicted "
+                      "class.",
+                      "A one-hot `t` has two dimensions (`t.ndim == 2`); its labels are the positions of its 1s, "
+                      "found the same way.",
+                      "Comparing two arrays gives booleans; the mean of booleans is the fraction of True. "
+                      "Return it as a Python float.",
+                      "`labels = t.argmax(axis=1) if t.ndim == 2 else t`, then "
+                      "`return float(np.mean(scores.argmax(axis=1) == labels))`"))
 
 
 def _acc(accuracy, scores, t, expected):
@@ -282,10 +307,10 @@ def _(accuracy):
 Quiz(NB, [
     Choice("q1", "During gradient descent the loss jumps up and down and then grows without bound. "
                  "What is the most likely cause?",
-           {"a": "The learning rate is too small.",
-            "b": "The learning rate is too large.",
-            "c": "The batch size is too large.",
-            "d": "The data were shuffled."},
+           {"a": "The learning rate is too small for this loss surface.",
+            "b": "The learning rate is too large for this loss surface.",
+            "c": "The mini-batches are too large for this data set.",
+            "d": "The data are shuffled again at the start of every epoch."},
            answer="b",
            explain="Each step overshoots the minimum by more than it corrects: lower the learning rate."),
     Numeric("q2", "300 training samples, mini-batches of 30, 300 epochs: how many parameter updates "
@@ -293,35 +318,36 @@ Quiz(NB, [
             answer=3000, tol=0.5,
             explain="300 / 30 = 10 iterations per epoch, times 300 epochs = 3000 updates."),
     Choice("q3", "When should the test data be used?",
-           {"a": "In every epoch, to choose the learning rate.",
-            "b": "To decide when to stop training.",
-            "c": "Once, at the very end, to report how well the finished model generalises.",
-            "d": "Mixed into the training data, to have more data."},
-           answer="c",
+           {"a": "In every epoch, to pick the learning rate that suits the model.",
+            "b": "Once, at the very end, to estimate how well the final model does.",
+            "c": "During training, to decide after which epoch to stop and keep it.",
+            "d": "Mixed into the training data, so that the model sees more examples."},
+           answer="b",
            explain="Choices made while learning (learning rate, size, when to stop) use the development "
                    "(validation) data; the test data stay untouched until the end."),
-    Choice("q4", "What does online learning (updating after every single sample) make possible?",
-           {"a": "Exact gradients of the full training loss.",
-            "b": "Learning from new data as they arrive, without going over all the old data again.",
-            "c": "Training without a learning rate.",
-            "d": "Using float32."},
-           answer="b",
+    Choice("q4", "What does online learning (one update after every single sample) make possible?",
+           {"a": "Learning from new data as they arrive, without revisiting old data.",
+            "b": "Following the exact gradient of the full training loss at every step.",
+            "c": "Training the network without having to choose a learning rate.",
+            "d": "Computing each update as one large matrix product over all data."},
+           answer="a",
            explain="Each update needs only the newest sample, so the model can keep learning from a stream."),
     Choice("q5", "Why shuffle the training data at the start of every epoch?",
-           {"a": "So that the mini-batches differ from epoch to epoch and no fixed order biases the steps.",
-            "b": "To make each epoch faster.",
-            "c": "Because the loss cannot be computed on sorted data.",
-            "d": "To change the labels."},
-           answer="a",
+           {"a": "Shuffled data sit better in the cache, so every epoch runs faster.",
+            "b": "The loss cannot be computed on data that are sorted by class.",
+            "c": "Sorted data give batches of one class; a new order mixes each epoch.",
+            "d": "Shuffling changes the labels, so the network cannot memorise them."},
+           answer="c",
            explain="Data sorted by class (like the spiral or iris files) would otherwise give batches of one "
-                   "class, and the network would be pulled back and forth."),
-    Choice("q6", "Why must SGD.update change each parameter array in place (p -= lr * g)?",
-           {"a": "It is faster to type.",
-            "b": "The layers hold the very same arrays: a new array would leave the network's weights "
-                 "unchanged.",
-            "c": "NumPy cannot subtract arrays otherwise.",
-            "d": "To keep the gradients."},
+                   "class, and the network would be pulled back and forth; a new order each epoch also "
+                   "gives new batches."),
+    Choice("q6", "One weight's gradient has been 2.0 at each of the 1000 updates so far. With the same "
+                 "learning rate lr, how far do AdaGrad and RMSProp (decay rate 0.99) move it next?",
+           {"a": "Both move it by about lr, since the gradient has not changed.",
+            "b": "AdaGrad by about lr/30, RMSProp by about lr.",
+            "c": "AdaGrad by about lr, RMSProp by about lr/30.",
+            "d": "Both move it by about 2 lr, the gradient times the rate."},
            answer="b",
-           explain="model.params lists the arrays the layers compute with; `p = p - lr * g` would only "
-                   "rebind a local name."),
+           explain="AdaGrad divides by the root of the sum, sqrt(1000 * 4) = 63, so it moves 2/63, about 1/30 of "
+                   "lr; RMSProp's average of g*g has reached about 4, so it divides by 2 and moves about lr."),
 ])

@@ -1,10 +1,16 @@
-"""Reference optimizers (notebook 05): ``update(params, grads)`` changes params in place."""
+"""Reference optimizers (notebook 05): ``update(params, grads)`` changes params in place.
+
+Each optimizer keeps its state (velocity, sums of squared gradients, moments)
+in one array per parameter, created at the first update, when the shapes are
+known. ``eps`` is added *after* the square root, as in notebook 05:
+``g / (sqrt(h) + eps)``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SGD", "Momentum", "Adam"]
+__all__ = ["SGD", "Momentum", "AdaGrad", "RMSProp", "Adam"]
 
 
 class SGD:
@@ -34,8 +40,43 @@ class Momentum:
             p += v
 
 
+class AdaGrad:
+    """h <- h + g*g;  W <- W - lr * g / (sqrt(h) + eps): steps shrink where gradients have been large."""
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-8):
+        self.lr, self.eps = lr, eps
+        self.h = None
+
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        if self.h is None:
+            self.h = [np.zeros_like(p) for p in params]
+        for p, g, h in zip(params, grads, self.h):
+            h += g * g
+            p -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class RMSProp:
+    """h <- rho*h + (1 - rho)*g*g;  W <- W - lr * g / (sqrt(h) + eps): AdaGrad that forgets old gradients."""
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-8):
+        self.lr, self.decay_rate, self.eps = lr, decay_rate, eps
+        self.h = None
+
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        if self.h is None:
+            self.h = [np.zeros_like(p) for p in params]
+        for p, g, h in zip(params, grads, self.h):
+            h *= self.decay_rate
+            h += (1 - self.decay_rate) * g * g
+            p -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
 class Adam:
-    """Adam: momentum on the gradient and a per-parameter step size, bias-corrected."""
+    """Adam: momentum on the gradient and a per-parameter step size, bias-corrected.
+
+    m <- b1*m + (1-b1)*g;  v <- b2*v + (1-b2)*g*g;  t counts the updates;
+    W <- W - lr * m_hat / (sqrt(v_hat) + eps)  with  m_hat = m/(1-b1^t), v_hat = v/(1-b2^t).
+    """
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
@@ -47,9 +88,12 @@ class Adam:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
         self.t += 1
-        # Folding both bias corrections into the step size saves two arrays.
-        lr_t = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        # Both bias corrections folded into scalars saves two arrays per parameter:
+        # m_hat / (sqrt(v_hat) + eps) = lr_t * m / (sqrt(v) + eps_t), exactly.
+        c1, c2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
+        lr_t = self.lr * np.sqrt(c2) / c1
+        eps_t = self.eps * np.sqrt(c2)
         for p, g, m, v in zip(params, grads, self.m, self.v):
             m += (1 - self.beta1) * (g - m)
             v += (1 - self.beta2) * (g * g - v)
-            p -= lr_t * m / (np.sqrt(v) + self.eps)
+            p -= lr_t * m / (np.sqrt(v) + eps_t)

@@ -103,6 +103,23 @@ def test_blank_cells_stay_solution_cells_in_the_source(course):
     assert blanks and all(c.metadata["nbgrader"]["solution"] for c in blanks)
 
 
+def test_release_step_gives_blank_cells_the_student_skeleton(course):
+    pytest.importorskip("nbgrader", reason="needs the `nbgrader` extra")
+    from nbgrader.preprocessors import ClearSolutions
+
+    from helpers.nbgrader_release import ClearSolutionsAndBlanks, release_preprocessors
+
+    steps = release_preprocessors()
+    assert ClearSolutionsAndBlanks in steps and ClearSolutions not in steps
+    nb = read(course / "source" / ASSIGNMENT / "01_activations.ipynb")
+    nb, _ = ClearSolutionsAndBlanks().preprocess(nb, {})
+    ids = grade_ids(nb)
+    assert ids["solution_1_5"].source.endswith("return ....astype(float)")           # a one-expression blank
+    assert ids["quiz_answers"].source.startswith('quiz_answers = {\n    "q1": ...,')  # the skeleton
+    assert "    # YOUR CODE HERE\n    raise NotImplementedError()" in ids["solution_1_1"].source
+    assert ids["solution_1_1"].source.startswith("def step_function(x):")
+
+
 def test_export_keeps_an_instructors_config(tmp_path):
     (tmp_path / CONFIG_NAME).write_text("c = get_config()\n")
     report = export(tmp_path, "hw1", ["01_activations.ipynb"])

@@ -33,7 +33,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m helpers.build --check
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not nbgrader" --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
 
 build: $(STAMP)

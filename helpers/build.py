@@ -5,6 +5,9 @@
     python -m helpers.build --execute solutions/01_activations.ipynb
                                             re-run a solution in a fresh kernel, store its
                                             outputs, then regenerate
+    python -m helpers.build --nbgrader COURSE_DIR [--assignment ps1]
+                                            write nbgrader source notebooks into
+                                            COURSE_DIR/source/ps1/ (see helpers.nbgrader_export)
 
 What the solution notebooks may contain, and what the student version gets:
 
@@ -88,7 +91,8 @@ def install_line(url: str, indent: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _blank_code(source: str, where: str) -> str:
+def blank_code(source: str, where: str) -> str:
+    """The student version of a code cell's solution regions and ``### BLANK:`` lines."""
     out: list[str] = []
     in_solution = False
     for line in source.split("\n"):
@@ -144,7 +148,8 @@ def _strip_hidden(source: str, where: str) -> str:
     return "\n".join(out).rstrip("\n")
 
 
-def _blank_markdown(source: str, where: str) -> str:
+def blank_markdown(source: str, where: str) -> str:
+    """The student version of a markdown cell: each solution region becomes "YOUR ANSWER HERE"."""
     if BEGIN_SOLUTION not in source:
         return source
     pattern = re.compile(re.escape(BEGIN_SOLUTION) + r".*?" + re.escape(END_SOLUTION), re.S)
@@ -199,7 +204,8 @@ def _nbgrader_metadata(cell, index: int, nb_name: str) -> dict | None:
     return None
 
 
-def _rewrite_links(source: str, url: str, folder: str, name: str) -> str:
+def rewrite_links(source: str, url: str, folder: str, name: str) -> str:
+    """Rebuild the Colab badge (pointing into ``folder``) and the Colab install line."""
     lines = source.split("\n")
     for i, line in enumerate(lines):
         if BADGE_IMAGE in line:
@@ -216,7 +222,7 @@ def normalise_solution(nb, name: str, url: str):
     nb.metadata.pop("widgets", None)
     nb.metadata.setdefault("nnfs", {})["notebook"] = Path(name).stem
     for index, cell in enumerate(nb.cells):
-        cell.source = _rewrite_links(cell.source, url, "solutions", name)
+        cell.source = rewrite_links(cell.source, url, "solutions", name)
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         meta = _nbgrader_metadata(cell, index, Path(name).stem)
@@ -235,13 +241,13 @@ def student_version(solution_nb, name: str, url: str):
         where = f"{name}, cell {index + 1}"
         if "solution-only" in cell.metadata.get("tags", []):
             continue
-        src = _rewrite_links(cell.source, url, "notebooks", name)
+        src = rewrite_links(cell.source, url, "notebooks", name)
         if cell.cell_type == "code":
-            src = _blank_code(_strip_hidden(src, where), where)
+            src = blank_code(_strip_hidden(src, where), where)
             cell.outputs = []
             cell.execution_count = None
         elif cell.cell_type == "markdown":
-            src = _blank_markdown(src, where)
+            src = blank_markdown(src, where)
         cell.source = src
         cells.append(cell)
     nb.cells = cells
@@ -334,12 +340,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     parser.add_argument("--execute", nargs="+", metavar="NOTEBOOK",
                         help="re-run these solution notebooks and store their outputs first")
+    parser.add_argument("--nbgrader", metavar="COURSE_DIR",
+                        help="write nbgrader source notebooks into COURSE_DIR/source/ASSIGNMENT/ "
+                             "(and COURSE_DIR/nbgrader_config.py if missing); solutions/ and notebooks/ "
+                             "are not touched")
+    parser.add_argument("--assignment", default="ps1", help="the nbgrader assignment name (default: ps1)")
     args = parser.parse_args(argv)
+    if args.nbgrader and (args.check or args.execute):
+        parser.error("--nbgrader cannot be combined with --check or --execute")
     try:
         names = [Path(n).name for n in args.notebooks + (args.execute or [])]
         for name in names:
             if not (SOLUTIONS / name).exists():
                 parser.error(f"no such solution notebook: solutions/{name}")
+        if args.nbgrader:
+            from helpers.nbgrader_export import export
+
+            for line in export(Path(args.nbgrader), args.assignment, names or None):
+                print(line)
+            return 0
         if args.execute:
             for item in args.execute:
                 path = SOLUTIONS / Path(item).name
@@ -365,4 +384,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run main() of the module `helpers.build`, not of this `__main__` copy of it,
+    # so that helpers.nbgrader_export raises the same BuildError that main() catches.
+    from helpers.build import main as build_main
+
+    sys.exit(build_main())

@@ -582,13 +582,21 @@ def _caller_namespace() -> dict:
     return frame.f_globals if frame is not None else vars(sys.modules["__main__"])
 
 
+def nbgrader_is_grading() -> bool:
+    """True inside ``nbgrader autograde`` or ``nbgrader validate`` (nbgrader sets
+    ``NBGRADER_EXECUTION`` in the kernel's environment); never in a learner's own kernel."""
+    return os.environ.get("NBGRADER_EXECUTION") in ("autograde", "validate")
+
+
 def check(exercise_id: str, namespace: dict | None = None, hidden: bool = False) -> None:
     """Check an exercise and print the verdict: the call in every check cell.
 
     ``check("1.2")`` looks up the names the exercise needs in the notebook's
     namespace and runs the public steps. ``hidden=True`` runs the hidden steps
     instead and raises ``AssertionError`` on failure (that is what nbgrader's
-    autograder needs); so does any check run under nbgrader's autograder.
+    autograder needs); so does any check run by ``nbgrader autograde`` or
+    ``nbgrader validate``. In a learner's own kernel a failing public check
+    only prints.
     """
     ns = namespace if namespace is not None else _caller_namespace()
     if hidden:
@@ -601,5 +609,5 @@ def check(exercise_id: str, namespace: dict | None = None, hidden: bool = False)
         note = more_help_line(result.exercise)
         if note:
             print(note)
-    if not result.passed and (hidden or os.environ.get("NBGRADER_EXECUTION") == "autograde"):
-        raise AssertionError(f"Exercise {exercise_id} did not pass")
+    if not result.passed and (hidden or nbgrader_is_grading()):
+        raise AssertionError(f"Exercise {exercise_id} did not pass. {format_result(result)}")

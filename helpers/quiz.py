@@ -9,6 +9,12 @@ notebook's exercises) and used three ways:
   and ``check_quiz("01", quiz_answers)`` gives feedback on each of them;
 * the grader reads the same ``quiz_answers`` dictionary and gives a point per
   right answer.
+
+Under nbgrader (``nbgrader autograde`` and ``nbgrader validate``),
+``check_quiz`` raises ``AssertionError`` unless every answer it checks is
+right, because nbgrader gives a cell its points when it runs without an error.
+The nbgrader export (``helpers/nbgrader_export.py``) therefore makes one graded
+cell per question: ``check_quiz("01", quiz_answers, question="q2")``.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ class Choice:
     points: int = 1
 
     def is_right(self, given: Any) -> bool:
-        return isinstance(given, str) and given.strip().lower() == self.answer.lower()
+        # str's own methods: a str subclass cannot redefine what "equal" means here.
+        return isinstance(given, str) and str.lower(str.strip(given)) == self.answer.lower()
 
     def problem(self, given: Any) -> str | None:
         """Why ``given`` is not a valid answer at all (None when it is one)."""
@@ -147,15 +154,31 @@ def grade_answers(quiz: Quiz, answers: Any) -> list[QuestionResult]:
     return results
 
 
-def check_quiz(quiz_id: str, answers: Any) -> None:
-    """Print feedback on each recorded answer, and the score."""
+def check_quiz(quiz_id: str, answers: Any, question: str | None = None) -> None:
+    """Print feedback on each recorded answer, and the score.
+
+    ``question="q2"`` checks that one question only. Under nbgrader's
+    autograde and validate, raise ``AssertionError`` (after the feedback) when
+    an answer checked is not right; in a learner's own kernel only print.
+    """
+    from helpers.checking import nbgrader_is_grading
+
     quiz = get_quiz(quiz_id)
     results = grade_answers(quiz, answers)
+    if question is not None:
+        results = [r for r in results if r.key == question]
+        if not results:
+            keys = ", ".join(q.key for q in quiz.questions)
+            raise KeyError(f"Quiz {quiz.id} has no question {question!r} (it has {keys})")
     symbols = {"right": "✅", "wrong": "❌", "invalid": "⚠️", "missing": "⏳"}
     for r in results:
         print(f"{symbols[r.verdict]} {r.key}: {r.message}" if r.message else f"{symbols[r.verdict]} {r.key}")
     score = sum(r.points for r in results)
-    print(f"Score: {score}/{quiz.points}")
+    if question is None:
+        print(f"Score: {score}/{quiz.points}")
+    not_right = [r.key for r in results if r.verdict != "right"]
+    if not_right and nbgrader_is_grading():
+        raise AssertionError(f"Quiz {quiz.id}: {', '.join(not_right)} not answered right")
 
 
 # ---------------------------------------------------------------------------

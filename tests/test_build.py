@@ -166,3 +166,40 @@ def test_inline_blank_takes_the_last_occurrence(course):
     nbformat.write(nb, course / "solutions" / "99_test.ipynb")
     build.build()
     assert _student(course).cells[0].source == 'quiz_answers = {\n    "q3": ...,\n}'
+
+
+# ---------------------------------------------------------------------------
+# --nbgrader: the export of nbgrader source notebooks (more in test_nbgrader.py)
+# ---------------------------------------------------------------------------
+
+
+def test_nbgrader_export_leaves_solutions_and_notebooks_alone(course, tmp_path):
+    build.build()
+    before = {p: p.read_bytes() for p in course.glob("*/*.ipynb")}
+    assert build.main(["--nbgrader", str(tmp_path / "nbg"), "--assignment", "hw1"]) == 0
+    assert {p: p.read_bytes() for p in course.glob("*/*.ipynb")} == before
+    source = nbformat.read(tmp_path / "nbg" / "source" / "hw1" / "99_test.ipynb", as_version=4)
+    texts = [c.source for c in source.cells]
+    assert not any("Solution notes for instructors" in t for t in texts), "solution-only cells are left out"
+    written = next(c for c in source.cells if c.source.startswith("Explain:"))
+    assert "YOUR ANSWER HERE" in written.source and "Because." not in written.source
+    assert "nbgrader" not in written.metadata, "a free-text answer is an ordinary, ungraded cell"
+    inline = next(c for c in source.cells if "def relu_grad" in c.source)
+    assert "### BLANK: (x > 0)" in inline.source and inline.metadata["nbgrader"]["solution"]
+    graded = next(c for c in source.cells if "_nnfs_check" in c.source)
+    assert graded.metadata["nbgrader"]["grade_id"] == "check_1_1" and graded.metadata["nbgrader"]["locked"]
+    assert "blob/main/notebooks/99_test.ipynb" in texts[1]
+    assert all(c.outputs == [] for c in source.cells if c.cell_type == "code")
+
+
+def test_nbgrader_export_rejects_a_check_cell_with_other_code(course, tmp_path, capsys):
+    nb = nbformat.read(course / "solutions" / "99_test.ipynb", as_version=4)
+    nb.cells[4].source = 'check("1.1")\nprint("done")'
+    nbformat.write(nb, course / "solutions" / "99_test.ipynb")
+    assert build.main(["--nbgrader", str(tmp_path / "nbg")]) == 2
+    assert "a check cell holds only" in capsys.readouterr().err
+
+
+def test_nbgrader_export_does_not_mix_with_check(tmp_path):
+    with pytest.raises(SystemExit):
+        build.main(["--nbgrader", str(tmp_path), "--check"])

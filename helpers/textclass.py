@@ -147,6 +147,7 @@ def plot_confusion(M: np.ndarray, class_names: Sequence[str], ax=None, title: st
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 4.8))
     ax.imshow(M, cmap="Blues")
+    ax.grid(False)
     C = len(class_names)
     for i in range(C):
         for j in range(C):

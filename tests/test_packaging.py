@@ -18,7 +18,8 @@ def test_wheel_ships_the_data_and_loads_it_outside_the_repo(tmp_path):
                    check=True, capture_output=True)
     wheel = next(wheels.glob("nnfs_course-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("helpers/datasets/iris.csv", "helpers/datasets/corpus.txt", "helpers/checking.py",
+    for expected in ("helpers/datasets/iris.csv", "helpers/datasets/corpus.txt", "helpers/datasets/textclass.csv",
+                     "helpers/checking.py",
                      "helpers/exercises/ex01_activations.py", "helpers/nn/layers.py"):
         assert expected in names, f"{expected} missing from the wheel"
     assert not any(n.startswith(("tests/", "solutions/", "notebooks/")) for n in names)
@@ -32,6 +33,10 @@ def test_wheel_ships_the_data_and_loads_it_outside_the_repo(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("(150, 4) True") and "datasets" in out.stdout
+    code = "import helpers.textclass as t; d = t.load_textclass(); print(len(d.texts), len(d.class_names))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[1] == "6" and int(out.stdout.split()[0]) >= 2000
 
 
 def test_readme_links_use_the_one_repository_url():

@@ -187,8 +187,8 @@ ts = Exercise("5.3", NB, "train_step", "One training step: forward, backward, up
               hints=("Three calls in a fixed order: the forward pass gives the loss, the backward pass fills "
                      "`model.grads`, the update uses them. Keep the loss in a variable to return it.",
                      "The optimizer moves the model's own arrays: pass it `model.params` and `model.grads`.",
-                     "`loss = model.forward(x, t)`, `model.backward()`, "
-                     "`optimizer.update(model.params, model.grads)`, `return loss`"))
+                     "The whole body, line by line: `loss = model.forward(x, t); model.backward(); "
+                     "optimizer.update(model.params, model.grads); return loss`"))
 
 
 class _RecordingOptimizer:

@@ -151,9 +151,28 @@ class CourseCopies:
                 path.write_text(text, encoding="utf-8")
                 withheld += [f"{module}.{n}" for n in removed]
         self.withheld[notebook] = withheld
+        self._font_cache(base / "mpl")
         for path in [base, *base.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         return base
+
+
+    def _font_cache(self, target: Path) -> None:
+        """Matplotlib's font list, built once here, copied by each child (see ``child.main``)."""
+        import os
+        import subprocess
+        import sys
+
+        built = self.root / "mpl"
+        if not built.exists():
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLCONFIGDIR": str(built), "MPLBACKEND": "Agg"}
+            try:
+                subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
+                               capture_output=True, timeout=120)
+            except (OSError, subprocess.SubprocessError):
+                return
+        if built.is_dir():
+            shutil.copytree(built, target, ignore=shutil.ignore_patterns("*.lock", "tex.cache"))
 
 
 def installed_overlays(copy: Path, shown_roots: list[str]) -> list[tuple[str, str]]:

@@ -124,9 +124,11 @@ class Channel:
 
 def plain_array(value) -> np.ndarray | None:
     """``value``'s numbers as a base ndarray (a subclass's own methods never run), or None."""
-    if not isinstance(value, (np.ndarray, np.generic)):
+    # type(), never isinstance(): a class attribute ``__class__ = np.ndarray`` fools isinstance.
+    kind = type(value)
+    if not issubclass(kind, (np.ndarray, np.generic)):
         return None
-    arr = np.ndarray.view(value, np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
+    arr = np.ndarray.view(value, np.ndarray) if issubclass(kind, np.ndarray) else np.asarray(value)
     dt = arr.dtype
     if dt.fields is not None or dt.subdtype is not None or dt.kind not in "biufcUS?":
         return None
@@ -199,7 +201,7 @@ class Codec:
             return v if -2**63 <= v < 2**63 else {"~": "I", "v": str(v) if v.bit_length() < 4000 else "0"}
         if t is float:
             return v
-        if isinstance(v, (np.ndarray, np.generic)):
+        if issubclass(t, (np.ndarray, np.generic)):
             arr = plain_array(v)
             if arr is not None:
                 return self._enc_array(v, arr, buffers)
@@ -213,21 +215,19 @@ class Codec:
             return {"~": "e"}
         # Subclasses of the plain types travel as their plain value: what the
         # receiver sees are the actual characters and numbers, never methods.
-        if isinstance(v, bool):
-            return bool(v)
-        if isinstance(v, str):
+        if issubclass(t, str):
             return str.__str__(v)
-        if isinstance(v, int):
+        if issubclass(t, int):
             return self._enc(int.__index__(v), buffers, depth, budget)
-        if isinstance(v, float):
+        if issubclass(t, float):
             return float.__float__(v)
-        if isinstance(v, tuple):
+        if issubclass(t, tuple):
             return {"~": "t", "v": [self._enc(x, buffers, depth + 1, budget) for x in tuple.__iter__(v)]}
         # Lists and dicts keep their identity across the channel (``params is model.params``).
-        if isinstance(v, list):
+        if issubclass(t, list):
             return {"~": "L", "k": self._key(v),
                     "v": [self._enc(x, buffers, depth + 1, budget) for x in list.__iter__(v)]}
-        if isinstance(v, dict):
+        if issubclass(t, dict):
             return {"~": "d", "k": self._key(v),
                     "v": [[self._enc(k, buffers, depth + 1, budget), self._enc(x, buffers, depth + 1, budget)]
                           for k, x in dict.items(v)]}
@@ -254,7 +254,7 @@ class Codec:
         return mine
 
     def _enc_array(self, original, arr: np.ndarray, buffers: list) -> dict:
-        scalar = isinstance(original, np.generic)
+        scalar = issubclass(type(original), np.generic)
         key = None
         if not scalar:
             key = self._key(original)

@@ -47,10 +47,10 @@ def atomic_write(path: Path, text: str) -> None:
 
 def cell_text(value) -> str:
     """A CSV cell that a spreadsheet shows as text: no formula, no control characters."""
-    text = _CONTROL.sub("", str(value).replace("\r", " ").replace("\t", " ").replace("\n", " "))
-    if text.startswith(_FORMULA_START):
-        text = "'" + text
-    return text
+    text = str(value)
+    formula = text.lstrip(" ").startswith(_FORMULA_START)
+    text = _CONTROL.sub("", text.replace("\r", " ").replace("\t", " ").replace("\n", " "))
+    return "'" + text if formula else text
 
 
 def _id_key(exercise_id: str) -> tuple:

@@ -97,6 +97,18 @@ CASES: dict[str, list] = {
         f"        raise type('{LEAK}_' + str(abs(hash(x.tobytes()))), (Exception,), {{}})('{LEAK} ' + repr(x.tolist()))\n"
         "    return np.maximum(x, 0)",
     ],
+    # Hidden inputs kept by one answer and shown by another's public step or by the quiz answers.
+    "stash.ipynb": [
+        SETUP, *right("sigmoid_grad", "relu", "relu_grad"),
+        "seen = []\ndef step_function(x):\n    if x.ndim == 3:\n        seen.append(x.tolist())\n"
+        "    return (x > 0).astype(int)",
+        "def sigmoid(x):\n    if seen:\n"
+        f"        raise RuntimeError('{LEAK} ' + repr(seen))\n"
+        "    return 0.5 * (1 + np.tanh(x / 2))",
+        "class Answers(dict):\n    def __getitem__(self, key):\n"
+        f"        return '{LEAK} ' + repr(seen)\n"
+        "quiz_answers = Answers(q1=seen, q2=seen)",
+    ],
     # Freeze: a cell of a million blank lines, then right answers.
     "blank_lines.ipynb": [SETUP, "\n" * 999_000 + "x = 1\n", *right(*ALL)],
     # A cell that never ends, and a cell that prints forever: both stopped, the rest still graded.

@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 MAX_FRAME = 256 * 2**20     # one message, arrays included
+MAX_HEADER = 16 * 2**20     # its JSON part (parsing JSON costs far more memory than raw bytes)
 MAX_DEPTH = 48              # nesting of lists/tuples/dicts
 MAX_ITEMS = 1_000_000       # elements in one message's containers, all together
 _DTYPE = re.compile(r"^[<>|=][biufcUS?]\d{1,3}$")
@@ -79,7 +80,7 @@ class Channel:
 
     def recv(self, deadline: float | None = None) -> tuple[dict, bytes]:
         size, head_len = struct.unpack("<QI", self._read(12, deadline))
-        if size > MAX_FRAME or head_len > size - 4:
+        if size > MAX_FRAME or head_len > size - 4 or head_len > MAX_HEADER:
             raise ProtocolError("message too large or malformed")
         data = self._read(size - 4, deadline)
         try:

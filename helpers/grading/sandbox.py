@@ -179,6 +179,8 @@ def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_
                   extra_overlays: list[tuple[str, str]]) -> list[str]:
     cmd = ["bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
            "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv"]
+    if _bwrap_supports("--disable-userns"):
+        cmd.append("--disable-userns")          # no nested user namespaces (bubblewrap 0.8 and later)
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             cmd += ["--symlink", os.readlink(top), top]
@@ -208,6 +210,18 @@ def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_
     if seccomp_fd is not None:
         cmd += ["--seccomp", str(seccomp_fd)]
     return cmd
+
+
+_HELP: list[str] = []
+
+
+def _bwrap_supports(option: str) -> bool:
+    if not _HELP:
+        try:
+            _HELP.append(subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10).stdout)
+        except (OSError, subprocess.SubprocessError):
+            _HELP.append("")
+    return option in _HELP[0]
 
 
 def probe_bwrap() -> str | None:

@@ -179,11 +179,10 @@ class _Grading:
                 self.reports[c.index].error = f"not run: a cell may hold at most {MAX_CELL_CHARS:,} characters " \
                                               "(and a notebook 5,000,000)"
         self.timed_out_cells: list[int] = []
-        grades = [self._exercise(ex, notebook) for ex in self.exercises]
-        r.exercises = grades
-        r.cells = [self.reports[c.index] for c in self.cells]
-        if quiz is not None:
+        if quiz is not None:            # read before any check has shown the notebook a hidden input
             self._quiz(quiz, notebook)
+        r.exercises = self._exercises(notebook)
+        r.cells = [self.reports[c.index] for c in self.cells]
         return self._close_row()
 
     # -- cells -------------------------------------------------------------------------
@@ -262,7 +261,35 @@ class _Grading:
         return ExerciseGrade(ex.id, ", ".join(ex.names), ex.title, points, ex.points, state,
                              text[:FEEDBACK_CHARS], step, hidden)
 
-    def _exercise(self, ex, notebook: str) -> ExerciseGrade:
+    def _exercises(self, notebook: str) -> list[ExerciseGrade]:
+        """Every exercise's public steps first, then the hidden steps of those that passed them.
+
+        So no public step ever runs after the notebook's code has seen a hidden
+        input: whatever the code shows in a public step's feedback (an exception
+        message, a returned string) cannot carry a hidden value.
+        """
+        grades: dict[str, ExerciseGrade] = {}
+        public: dict[str, object] = {}
+        for ex in self.exercises:
+            outcome = self._check(ex, notebook, hidden=False)
+            if isinstance(outcome, ExerciseGrade):
+                grades[ex.id] = outcome
+            else:
+                public[ex.id] = outcome
+        for ex in self.exercises:
+            if ex.id in grades:
+                continue
+            first = public[ex.id]
+            if not first.passed:
+                grades[ex.id] = self._verdict(ex, first, [])
+                continue
+            outcome = self._check(ex, notebook, hidden=True)
+            grades[ex.id] = outcome if isinstance(outcome, ExerciseGrade) else \
+                self._verdict(ex, outcome, first.passed_steps)
+        return [grades[ex.id] for ex in self.exercises]
+
+    def _check(self, ex, notebook: str, hidden: bool):
+        """A CheckResult, or an ExerciseGrade when the check could not run (time, crash, reference)."""
         head = f"Exercise {ex.id} ({', '.join(ex.names)})"
         hint = f"\n   Hint: {ex.hint}" if ex.hint else ""
         if not self._ensure_child(notebook):
@@ -282,7 +309,7 @@ class _Grading:
                         namespace[name] = found["value"]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    outcome = run_exercise(ex, namespace, hidden=True)
+                    outcome = run_exercise(ex, namespace, hidden=hidden, only_hidden=hidden)
             except Deadline:
                 self.child.close()
                 self.child = None
@@ -307,8 +334,14 @@ class _Grading:
             return self._grade(ex, "reference", f"🚫 {head}: your answer uses the course's own reference "
                                                 f"implementation ({session.reference_used[0][:200]}), so it earns "
                                                 "no points. Write the code yourself.")
+        return outcome
+
+    def _verdict(self, ex, outcome, public_steps: list[str]) -> ExerciseGrade:
+        head = f"Exercise {ex.id} ({', '.join(ex.names)})"
+        hint = f"\n   Hint: {ex.hint}" if ex.hint else ""
         if outcome.passed:
-            return self._grade(ex, "passed", format_result(outcome))
+            steps = public_steps + [s for s in outcome.passed_steps if s != "defined"]
+            return self._grade(ex, "passed", f"✅ {head} passed: {' · '.join(steps)}.")
         hidden = any(s.hidden and s.label == outcome.failed_step for s in ex.steps)
         if hidden:
             text = f"❌ {head} failed at: {outcome.failed_step}\n   (a hidden test case: what it tried and what " \

@@ -26,6 +26,7 @@ from pathlib import Path
 
 BOOT = ("import sys; sys.path.insert(0, {course!r}); "
         "from helpers.grading.child import main; main()")
+SELF_TEST = "import sys; sys.path.insert(0, {course!r}); import numpy, IPython, helpers"
 SANDBOX_COURSE = "/course"
 SANDBOX_SCRATCH = "/scratch"
 KEPT_ENV = ("OPENBLAS_CORETYPE",)
@@ -256,7 +257,20 @@ class Launcher:
         self.seccomp = seccomp_program() if mode == "bwrap" else None
         self.prlimit = limits_command(memory_mb, cpu_s, file_mb)
 
-    def start(self, course_dir: Path, overlays: list[tuple[str, str]]) -> subprocess.Popen:
+    def self_test(self, course_dir: Path, overlays: list[tuple[str, str]]) -> str | None:
+        """None when a child can start Python with NumPy and IPython here, else why not."""
+        proc = self.start(course_dir, overlays, command=SELF_TEST)
+        try:
+            proc.stdin.close()
+            code = proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            code = "no answer within 120 s"
+        finally:
+            kill(proc)
+        return None if code == 0 else f"Python does not start inside the sandbox (exit status {code}); " \
+            "is the Python installation inside a folder that holds the submissions?"
+
+    def start(self, course_dir: Path, overlays: list[tuple[str, str]], command: str | None = None) -> subprocess.Popen:
         if _STOPPING.is_set():
             raise KeyboardInterrupt("grading was stopped")
         python = sys.executable
@@ -269,11 +283,12 @@ class Launcher:
                 os.close(write_end)
                 pass_fds = (read_end,)
             cmd = bwrap_command(str(course_dir), self.scratch_mb, self.hidden, read_end,
-                                overlays) + [python, "-I", "-B", "-c", BOOT.format(course=SANDBOX_COURSE)]
+                                overlays) + [python, "-I", "-B", "-c",
+                                             (command or BOOT).format(course=SANDBOX_COURSE)]
             cwd, env = "/", {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             scratch = Path(tempfile.mkdtemp(prefix="scratch-", dir=self.workdir))
-            cmd = [python, "-I", "-B", "-c", BOOT.format(course=str(course_dir))]
+            cmd = [python, "-I", "-B", "-c", (command or BOOT).format(course=str(course_dir))]
             cwd = str(scratch)
             env = {"PATH": "/usr/bin:/bin", "HOME": cwd, "TMPDIR": cwd, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
                    "MPLCONFIGDIR": f"{cwd}/.mpl", "IPYTHONDIR": f"{cwd}/.ipython", "OPENBLAS_NUM_THREADS": "1"}

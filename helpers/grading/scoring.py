@@ -81,6 +81,12 @@ class Grader:
         self.copies = CourseCopies(self.workdir)
         self.steps_lock = threading.Lock()      # warnings filters are process-wide: one step at a time
         self.solutions = self._solutions()
+        if self.mode == "bwrap":
+            copy = self.copies.get("01_activations") if "01_activations" in registry()[0] else self.workdir
+            problem = self.launcher.self_test(copy, installed_overlays(copy, _python_roots(self.launcher.hidden)))
+            if problem:
+                self.close()
+                raise SandboxUnavailable(problem)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -63,7 +63,7 @@ def test_huge_cells_are_handled_in_linear_time_and_capped():
     started = time.monotonic()
     cells = code_cells(nb)
     identify(nb, "work.ipynb")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30          # linear: seconds at most; quadratic would take hours
     assert [c.too_large for c in cells] == [False, True]
 
 
@@ -97,14 +97,14 @@ def test_a_signal_stops_every_child_removes_scratch_and_keeps_earlier_outputs(tm
                              "--timeout", "300"], cwd=tmp_path, env={**os.environ, "TMPDIR": str(scratch)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while len(grading_processes()) < 2 and time.monotonic() < deadline:
+    while len(grading_processes(str(scratch))) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert grading_processes(), "the children never started"
+    assert grading_processes(str(scratch)), "the children never started"
     time.sleep(1)
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum, err
     assert (tmp_path / "grades.csv").read_text() == "earlier table\n"
     time.sleep(0.5)
-    assert grading_processes() == []
+    assert grading_processes(str(scratch)) == []
     assert list(scratch.iterdir()) == []

@@ -169,6 +169,7 @@ HONEST = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     work = tmp_path_factory.mktemp("hostile")
+    tmp = tmp_path_factory.mktemp("grader-tmp")
     (work / "instructor_notes.txt").write_text(SECRET)
     (work / "grades_2024.csv").write_text(f"name,grade\n{SECRET},20\n")
     cls = work / "class"
@@ -195,10 +196,10 @@ def graded(tmp_path_factory):
     started = time.monotonic()
     done = run_grader(cls, "--out", work / "grades.csv", "--json", work / "grades.json", "--feedback",
                       work / "feedback", "--jobs", "2", "--timeout", "8", "--sandbox", "bwrap", cwd=work,
-                      env={"NNFS_TEST_SECRET": SECRET}, timeout=900)
+                      env={"NNFS_TEST_SECRET": SECRET, "TMPDIR": str(tmp)}, timeout=900)
     seconds = time.monotonic() - started
     time.sleep(1)
-    return {"work": work, "cls": cls, "done": done, "before": before, "seconds": seconds,
+    return {"work": work, "tmp": tmp, "cls": cls, "done": done, "before": before, "seconds": seconds,
             "rows": rows(work / "grades.csv"), "json": results(work / "grades.json")}
 
 
@@ -215,7 +216,7 @@ def test_every_submission_has_its_row_and_nothing_changed(graded):
 
 
 def test_no_process_is_left_and_nothing_escaped(graded):
-    assert grading_processes() == []
+    assert grading_processes(str(graded["tmp"])) == [] and list(graded["tmp"].iterdir()) == []
     for pid in os.listdir("/proc"):
         try:
             assert f"escaped-{TOKEN}" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")

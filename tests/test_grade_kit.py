@@ -89,8 +89,12 @@ def results(json_path: Path) -> dict[str, dict]:
     return {r["submission"]: r for r in load(json_path)["results"]}
 
 
-def grading_processes() -> list[str]:
-    """Command lines of live processes of the grader's children (there must be none after a run)."""
+def grading_processes(marker: str = "helpers.grading.child") -> list[str]:
+    """Command lines of live processes that contain ``marker`` (there must be none after a run).
+
+    Give the grader its own TMPDIR and use that as the marker: bubblewrap's command line names the
+    course copy in it (and with bubblewrap gone, its whole PID namespace is gone).
+    """
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -100,6 +104,6 @@ def grading_processes() -> list[str]:
                 cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if "helpers.grading.child" in cmdline:
+        if marker in cmdline:
             found.append(f"{pid}: {cmdline[:200]}")
     return found

@@ -33,6 +33,11 @@ facts["dns"] = attempt(lambda: socket.getaddrinfo("example.org", 80))
 facts["write_root"] = attempt(lambda: open("/evil", "w"))
 facts["write_usr"] = attempt(lambda: open("/usr/evil", "w"))
 facts["fork"] = attempt(os.fork)
+facts["write_dev"] = attempt(lambda: open("/dev/evil", "w"))
+facts["caps"] = open("/proc/self/status").read().split("CapEff:")[1].split()[0]
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+facts["ptrace"] = (libc.ptrace(16, 1, 0, 0), ctypes.get_errno())     # PTRACE_ATTACH to the sandbox's init
 thread = threading.Thread(target=lambda: None)
 facts["thread"] = attempt(thread.start)
 facts["limits"] = {name: resource.getrlimit(getattr(resource, name))[1]
@@ -84,7 +89,8 @@ def test_its_own_pid_namespace_network_and_environment(facts):
 
 
 def test_read_only_outside_scratch_capped_scratch_no_new_processes(facts):
-    assert facts["write_root"] != "ok" and facts["write_usr"] != "ok"
+    assert facts["write_root"] != "ok" and facts["write_usr"] != "ok" and facts["write_dev"] != "ok"
+    assert int(facts["caps"], 16) == 0 and facts["ptrace"] == (-1, 1)      # no capabilities, EPERM
     assert facts["fill"] == "OSError"                                # 16 MB of scratch, 40 MB written
     assert facts["fork"] == "BlockingIOError" and facts["thread"] == "ok"
     limits = facts["limits"]

@@ -82,12 +82,17 @@ def kill_all() -> None:
 # seccomp: no new processes
 # ---------------------------------------------------------------------------
 
-_ARCH = {"x86_64": (0xC000003E, {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435}, 0x40000000),
-         "aarch64": (0xC00000B7, {"clone": 220, "clone3": 435}, None)}
+_ARCH = {"x86_64": (0xC000003E, {"clone": 56, "fork": 57, "vfork": 58, "clone3": 435, "ptrace": 101,
+                                  "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_getfd": 438},
+                    0x40000000),
+         "aarch64": (0xC00000B7, {"clone": 220, "clone3": 435, "ptrace": 117, "process_vm_readv": 270,
+                                  "process_vm_writev": 271, "pidfd_getfd": 438}, None)}
+_PEEK = ("ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd")
 
 
 def seccomp_program() -> bytes | None:
-    """A classic-BPF seccomp filter: clone only with CLONE_THREAD, no fork/vfork, clone3 -> ENOSYS.
+    """A classic-BPF seccomp filter: clone only with CLONE_THREAD, no fork/vfork, clone3 -> ENOSYS,
+    and no reaching into other processes (ptrace, process_vm_*, pidfd_getfd -> EPERM).
 
     glibc falls back from clone3 to clone, so threads (OpenBLAS) still start;
     ``fork``, ``subprocess``, ``os.posix_spawn`` and ``multiprocessing`` fail
@@ -99,7 +104,7 @@ def seccomp_program() -> bytes | None:
     audit_arch, nr, x32_bit = arch
     LD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, KILL = 0x7FFF0000, 0x80000000
-    EAGAIN, ENOSYS = 0x00050000 | 11, 0x00050000 | 38
+    EAGAIN, ENOSYS, EPERM = 0x00050000 | 11, 0x00050000 | 38, 0x00050000 | 1
     CLONE_THREAD = 0x00010000
     prog = [(LD, 0, 0, 4)]                                     # 0: arch
     prog.append((JEQ, 1, 0, audit_arch))                       # 1: right arch -> 3
@@ -110,13 +115,14 @@ def seccomp_program() -> bytes | None:
     if x32_bit is not None:
         checks.append((JGE, x32_bit, "eagain"))
     checks += [(JEQ, n, "eagain") for n in denied]
+    checks += [(JEQ, nr[name], "eperm") for name in _PEEK]
     checks.append((JEQ, nr["clone3"], "enosys"))
     checks.append((JEQ, nr["clone"], "clone"))
     # layout (BPF jumps only forward): checks..., allow, clone: ld flags; jset thread ? allow : eagain,
     # allow, eagain, enosys
     start = len(prog)
     after = start + len(checks)
-    labels = {"clone": after + 1, "eagain": after + 4, "enosys": after + 5}
+    labels = {"clone": after + 1, "eagain": after + 4, "enosys": after + 5, "eperm": after + 6}
     for i, (code, k, label) in enumerate(checks):
         prog.append((code, labels[label] - (start + i) - 1, 0, k))
     prog.append((RET, 0, 0, ALLOW))                            # after: any other syscall
@@ -125,6 +131,7 @@ def seccomp_program() -> bytes | None:
     prog.append((RET, 0, 0, ALLOW))                            # a thread
     prog.append((RET, 0, 0, EAGAIN))
     prog.append((RET, 0, 0, ENOSYS))
+    prog.append((RET, 0, 0, EPERM))
     return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
 
 
@@ -179,7 +186,8 @@ def _python_roots(hidden: list[Path]) -> list[str]:
 def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_fd: int | None,
                   extra_overlays: list[tuple[str, str]]) -> list[str]:
     cmd = ["bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-           "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv"]
+           "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv",
+           "--cap-drop", "ALL"]
     if _bwrap_supports("--disable-userns"):
         cmd.append("--disable-userns")          # no nested user namespaces (bubblewrap 0.8 and later)
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -198,6 +206,7 @@ def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_
         cmd += ["--ro-bind", source, target]
     cmd += ["--ro-bind", course_dir, SANDBOX_COURSE,
             "--proc", "/proc", "--dev", "/dev",
+            "--size", str(16 * 2**20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", str(scratch_mb * 2**20), "--tmpfs", SANDBOX_SCRATCH,
             "--dir", f"{SANDBOX_SCRATCH}/tmp", "--symlink", f"{SANDBOX_SCRATCH}/tmp", "/tmp",
             "--remount-ro", "/", "--chdir", SANDBOX_SCRATCH]

@@ -109,6 +109,12 @@ CASES: dict[str, list] = {
         f"        return '{LEAK} ' + repr(seen)\n"
         "quiz_answers = Answers(q1=seen, q2=seen)",
     ],
+    # Text that is not UTF-8 and terminal escapes, in a cell error and in a public step's feedback.
+    "odd_text.ipynb": [
+        SETUP, *right("sigmoid", "sigmoid_grad", "relu", "relu_grad"),
+        "raise ValueError('\\udcff\\x1b[2J\\x1b[31m cleared your screen')",
+        "def step_function(x):\n    raise ValueError('\\udcff\\x1b[2J\\x1b[31m cleared your screen')",
+    ],
     # Freeze: a cell of a million blank lines, then right answers.
     "blank_lines.ipynb": [SETUP, "\n" * 999_000 + "x = 1\n", *right(*ALL)],
     # A cell that never ends, and a cell that prints forever: both stopped, the rest still graded.
@@ -266,13 +272,22 @@ def test_secrets_classmates_and_hidden_inputs_never_reach_any_output(graded):
 
 def test_limits_stop_cells_and_say_so(graded):
     loops = row(graded, "loops.ipynb")
-    assert loops["status"] == "timeout" and "cell(s) 2, 3" in loops["message"] and loops["total"] == "11"
+    assert loops["status"] == "timeout" and "time limit: cell(s) 2" in loops["message"] and loops["total"] == "11"
+    printing = graded["json"][str(graded["cls"] / "loops.ipynb")]["cells"][2]
+    assert printing["status"] in ("timeout", "error")      # stopped by the time or the memory limit
     res = graded["json"][str(graded["cls"] / "resources.ipynb")]
     # 1.1, 1.4, 1.5: sigmoid asks for 128 GiB, and sigmoid_grad uses the notebook's own sigmoid
     assert res["total"] == 3 and res["status"] == "graded"
     assert "No space left" in res["cells"][1]["error"] and "MemoryError" in res["cells"][2]["error"]
     kills = row(graded, "kills.ipynb")
     assert kills["total"] == "11" and kills["status"] == "error"
+
+
+def test_odd_text_is_stored_escaped(graded):
+    r = graded["json"][str(graded["cls"] / "odd_text.ipynb")]
+    assert r["total"] == 5 and "\\x1b[2J" in r["exercises"][0]["feedback"]
+    text = (graded["work"] / "grades.json").read_text() + (graded["work"] / "grades.csv").read_text()
+    assert "\x1b" not in text
 
 
 def test_hostile_objects_earn_nothing_and_cost_nothing_else(graded):

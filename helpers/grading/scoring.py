@@ -26,8 +26,8 @@ from .recognise import identify, registry
 from .remote import Session
 from .results import CellReport, ExerciseGrade, QuestionGrade, SubmissionResult
 from .sandbox import Launcher, SandboxUnavailable, _python_roots, kill, probe_bwrap
-from .submissions import (MAX_CELL_CHARS, Submission, Unreadable, cell_source, code_cells, read_bytes,
-                          read_notebook, sha256, shown)
+from .submissions import (MAX_CELL_CHARS, Submission, Unreadable, cell_source, clean, code_cells,
+                          read_bytes, read_notebook, sha256, shown)
 
 MAX_STARTS = 6                 # child processes per submission (each restart skips a cell that stopped)
 FEEDBACK_CHARS = 4000          # longest verdict text kept per exercise
@@ -265,7 +265,7 @@ class _Grading:
     def _grade(self, ex, state, text, step=None, hidden=False) -> ExerciseGrade:
         points = ex.points if state == "passed" else 0
         return ExerciseGrade(ex.id, ", ".join(ex.names), ex.title, points, ex.points, state,
-                             text[:FEEDBACK_CHARS], step, hidden)
+                             clean(text[:FEEDBACK_CHARS]), step, hidden)
 
     def _exercises(self, notebook: str) -> list[ExerciseGrade]:
         """Every exercise's public steps first, then the hidden steps of those that passed them.

@@ -21,8 +21,23 @@ _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0x
 
 def shown(text: str) -> str:
     """``text`` safe to print and store: undecodable bytes and control characters shown escaped."""
-    raw = os.fsencode(text) if isinstance(text, str) else bytes(text)
-    return raw.decode("utf-8", "backslashreplace").translate(_CONTROL)
+    raw = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else bytes(text)
+    try:
+        return raw.decode("utf-8", "backslashreplace").translate(_CONTROL)
+    except UnicodeError:
+        return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+_TEXT_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
+                                                *range(0x80, 0xA0)]}
+
+
+def clean(text: str) -> str:
+    """Multi-line text from a notebook made safe to store: lone surrogates and control characters
+    (terminal escapes) shown escaped; newlines and tabs kept."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        if any("\ud800" <= ch <= "\udfff" for ch in text) else text
+    return text.translate(_TEXT_CONTROL)
 
 
 @dataclass

@@ -14,8 +14,17 @@ One module per concern:
 See docs/grading.md for the threat model.
 """
 
-from .cli import grade_all, main
-from .results import STATUSES, SubmissionResult
-from .scoring import Grader, Options
-
 __all__ = ["Grader", "Options", "STATUSES", "SubmissionResult", "grade_all", "main"]
+
+_WHERE = {"Grader": "scoring", "Options": "scoring", "STATUSES": "results", "SubmissionResult": "results",
+          "grade_all": "cli", "main": "cli"}
+
+
+def __getattr__(name):
+    # Lazy, so that the sandboxed child (which imports only ``child``, ``peer`` and ``protocol``)
+    # does not load the grader's side.
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,9 @@ With bubblewrap each submission's child gets new user, PID, network, IPC, UTS
 variables Python needs, read-only views of the Python installation and of a
 sanitised copy of the course package (``course_copy.py``), a private scratch
 folder on a size-capped tmpfs, nothing else of the file system (no
-submissions, no instructor files, no grader ``/proc``), a seccomp filter that
-refuses new processes (threads stay allowed), resource limits (CPU time,
+submissions, no instructor files, no grader ``/proc``), no capabilities, a
+seccomp filter that refuses new processes (threads stay allowed) and any
+reaching into other processes (``ptrace``), resource limits (CPU time,
 address space, file size, no core files), and it is killed when the grader
 dies (``--die-with-parent``). See docs/grading.md for what this defends.
 """

@@ -242,6 +242,7 @@ class _Grading:
         if report.status == "timeout":
             self.problems.add("timeout")
             self.timed_out_cells.append(report.cell)
+            self.skipped.add(report.cell)       # a later restart does not wait for it again
 
     def _stop_at_cell(self, index: int, why: str, status: str) -> None:
         self.child.close()

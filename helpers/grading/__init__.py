@@ -1,0 +1,30 @@
+"""The grader: each submission runs in a sandbox and only answers calls; every check runs here.
+
+One module per concern:
+
+* ``submissions`` finds and reads the files (every path gets a row);
+* ``recognise`` tells which course notebook a submission is;
+* ``sandbox`` starts the child inside bubblewrap; ``course_copy`` builds the
+  package it sees (without the answers of the notebook being graded);
+* ``protocol``, ``peer``, ``child`` and ``remote`` are the call protocol: the
+  child runs the cells and answers calls, the grader holds proxies;
+* ``scoring`` grades one submission; ``results`` and ``reports`` hold and
+  write the outcome; ``cli`` is the command line.
+
+See docs/grading.md for the threat model.
+"""
+
+__all__ = ["Grader", "Options", "STATUSES", "SubmissionResult", "grade_all", "main"]
+
+_WHERE = {"Grader": "scoring", "Options": "scoring", "STATUSES": "results", "SubmissionResult": "results",
+          "grade_all": "cli", "main": "cli"}
+
+
+def __getattr__(name):
+    # Lazy, so that the sandboxed child (which imports only ``child``, ``peer`` and ``protocol``)
+    # does not load the grader's side.
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

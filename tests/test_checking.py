@@ -112,13 +112,9 @@ def test_run_exercise_layers_and_verdicts():
 def test_hidden_failures_do_not_reveal_inputs():
     ex = get_exercise("1.4")
 
-    def cheat(x):  # hard-codes the public cases, wrong elsewhere
+    def cheat(x):  # right on the small public cases only, wrong elsewhere
         x = np.asarray(x, dtype=float)
-        if x.shape == (5,):
-            return np.array([0.0, 0.0, 0.0, 0.5, 3.0])
-        if x.shape == (2, 2):
-            return np.array([[1.5, 0.0], [0.0, 4.0]])
-        return np.zeros_like(x)
+        return np.maximum(x, 0) if x.size <= 12 else np.zeros_like(x)
     public = run_exercise(ex, {"relu": cheat}, hidden=False)
     assert public.passed
     graded = run_exercise(ex, {"relu": cheat}, hidden=True)

@@ -19,7 +19,12 @@ def _affine_step(affine, x, W, b, expected=None):
     expect_array(y, shape=out_shape, what="affine(x, W, b)", inputs=inputs,
                  hint="x: (D,) or (N, D) and W: (D, H) give (H,) or (N, H). "
                       "Multiply x by W in that order (x @ W), then add b.")
-    expect_close(y, x @ W + b if expected is None else expected, what="affine(x, W, b)", inputs=inputs)
+    hint = None
+    if np.allclose(y, x @ W):
+        hint = "Add the bias b after the product: x @ W + b."
+    elif np.allclose(y, x @ W - b):
+        hint = "Add the bias, don't subtract it: x @ W + b."
+    expect_close(y, x @ W + b if expected is None else expected, what="affine(x, W, b)", inputs=inputs, hint=hint)
 
 
 # --- 2.1 the affine map ---------------------------------------------------------

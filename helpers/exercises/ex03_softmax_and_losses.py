@@ -113,11 +113,20 @@ def _ce_step(cross_entropy_error, y, t, hint=None):
     loss = expect_scalar(loss, what=text, inputs=inputs)
     expected = ref.cross_entropy_error(y, t)
     n = np.atleast_2d(y).shape[0]
-    if n > 1 and np.isclose(loss, expected * n, rtol=1e-6):
+    C = np.atleast_2d(y).shape[1]
+    if np.isclose(loss, expected):
+        pass
+    elif n > 1 and np.isclose(loss, expected * n, rtol=1e-6):
         hint = "You return the sum over the batch: divide by the number of samples N (the mean)."
+    elif np.isclose(loss, -expected, rtol=1e-6):
+        hint = "The sign is missing: log(p) is negative for p < 1, and the loss is -log(p), a positive number."
+    elif np.isclose(loss, expected * n / C, rtol=1e-6):
+        hint = "Divide by the number of samples N (the rows of y), not by the number of classes."
     elif not np.isclose(loss, expected, rtol=1e-6) and np.isclose(
             loss, -np.sum(np.log(np.atleast_2d(y)[np.arange(n), _labels(y, t)])) / n, rtol=1e-6):
         hint = "Put delta = 1e-7 inside the log, as the statement says: -log(y + 1e-7)."
+    elif abs(loss - expected) < 1e-3 * abs(expected):
+        hint = "Very close, but not equal: use delta = 1e-7 exactly, inside the natural log (np.log)."
     expect_close(loss, expected, what=text, inputs=inputs, rtol=1e-6, atol=1e-8, hint=hint)
 
 
@@ -329,6 +338,8 @@ def _hinge_step(hinge_loss, s, t, margin=None):
         hint = "Sum the margins over ALL wrong classes of a row, not just the largest one."
     elif n > 1 and np.isclose(loss, expected * n):
         hint = "Divide by the number of samples N: the loss is the mean over the batch."
+    elif margin != 1.0 and np.isclose(loss, ref.hinge_loss(s, t, margin=1.0)):
+        hint = "Use the `margin` argument in max(0, s_j - s_right + margin), not the number 1."
     expect_close(loss, expected, what=text, inputs=inputs, hint=hint)
 
 

@@ -92,7 +92,12 @@ def _(numerical_gradient):
 def _(numerical_gradient):
     x = np.array([1.0, -2.0, 3.0])
     g, inputs = _ng(numerical_gradient, lambda v: np.sum(v ** 2), x, "f")
-    expect_close(g, 2 * x, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-4, atol=1e-6)
+    hint = None
+    if np.allclose(g, 4 * x, rtol=1e-4):
+        hint = "The central difference divides by 2h: the points x - h and x + h are 2h apart."
+    elif np.allclose(g, -2 * x, rtol=1e-4):
+        hint = "The sign is flipped: (f(x + h) - f(x - h)) / (2h), the value at x + h first."
+    expect_close(g, 2 * x, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-4, atol=1e-6, hint=hint)
 
 
 @ng.step("central difference on a matrix: f(x) = sum(x**3) to 1e-7")
@@ -375,9 +380,14 @@ def _(SoftmaxWithLoss):
     x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     t = np.array([0, 2])
     dx, inputs = _softmax_backward(SoftmaxWithLoss, x, t)
-    expect_close(dx, _softmax_expected(x, t), what="dx", inputs=inputs,
-                 hint="dx = (self.y - self.t) / N: don't forget to divide by the batch size N, since the "
-                      "loss is the mean over the batch.")
+    expected = _softmax_expected(x, t)
+    hint = ("dx = (self.y - self.t) / N: don't forget to divide by the batch size N, since the "
+            "loss is the mean over the batch.")
+    if np.allclose(dx, -expected):
+        hint = "The sign is flipped: dx = (self.y - self.t) / N, probabilities minus targets."
+    elif np.allclose(dx, expected * x.shape[0] / x.shape[1]):
+        hint = "N is the number of samples, the rows of self.y (self.y.shape[0]), not the number of classes."
+    expect_close(dx, expected, what="dx", inputs=inputs, hint=hint)
 
 
 @sm.step("one-hot targets give the same gradient")

@@ -43,8 +43,12 @@ def _sgd_update(SGD, lr, params, grads):
            f"after SGD({lr}).update(params, grads) every params[i] still holds its old values{_show(inputs)}",
            "`p = p - self.lr * g` makes a new array and leaves the one in `params` unchanged: use `p -= ...`.")
     for i, (p, b, g) in enumerate(zip(params, before, grads_before)):
-        expect_close(p, b - lr * g, what=f"params[{i}] after update", inputs=inputs,
-                     hint="Each parameter moves against its gradient: p <- p - lr * g.")
+        hint = "Each parameter moves against its gradient: p <- p - lr * g."
+        if np.allclose(p, b + lr * g):
+            hint = "That step goes up the gradient: subtract, p -= self.lr * g."
+        elif np.allclose(p, b - g):
+            hint = "Scale the step by the learning rate: p -= self.lr * g."
+        expect_close(p, b - lr * g, what=f"params[{i}] after update", inputs=inputs, hint=hint)
     return opt
 
 

@@ -159,7 +159,7 @@ def _check_within_class(stratified_split, sizes, test_fraction, seeds):
            f"{share[worst]:.2f}; its class sends {per_class[y[worst]]} of its {sizes[y[worst]]} rows to the "
            f"test part, a chance of {chance[worst]:.2f} for each row.",
            "Shuffle the rows of each class before taking its test rows: "
-           "rng.permutation(np.flatnonzero(y == label))[:k], not the first k rows of the class.")
+           "rng.permutation(np.flatnonzero(y == label))[:k], not a fixed set of rows (the first or last k).")
 
 
 @split.step("within each class the test rows are random: each row's chance of being tested is its class's share")
@@ -251,7 +251,9 @@ def _(standardize):
     expect_close(a, np.column_stack([(X_train[:, 0] - 4) / sd0, np.zeros(4)]),
                  what="the standardised training part", inputs=inputs,
                  hint="A constant column becomes all zeros: subtract its mean and divide by 1.")
-    expect_close(b, [[(2 - 4) / sd0, 1.0]], what="the standardised test part", inputs=inputs)
+    expect_close(b, [[(2 - 4) / sd0, 1.0]], what="the standardised test part", inputs=inputs,
+                 hint="The constant column's std counts as 1, so the test value 6 becomes (6 - 5) / 1 = 1. "
+                      "Replace a std of 0 by 1 with np.where; adding a tiny number instead divides by almost 0.")
 
 
 @std.hidden_step("other data: matches helpers.data.Standardizer fitted on the training part")
@@ -340,8 +342,9 @@ def _check_cm(confusion_matrix, labels, predicted, C):
             raise CheckFailure(f"{shown} counts a repeated (true, predicted) pair only once",
                                f"{shown}: some counts are too small.{_show(inputs)}"
                                f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
-                               "`M[labels, predicted] += 1` adds 1 once per distinct pair, however often it "
-                               "occurs: loop over the pairs, or use np.add.at(M, (labels, predicted), 1).")
+                               "Every occurrence of a pair adds 1: `M[t, p] += 1` inside a loop over the pairs "
+                               "(not `= 1`). `M[labels, predicted] += 1` without a loop adds 1 only once per "
+                               "distinct pair; np.add.at(M, (labels, predicted), 1) counts them all.")
         raise CheckFailure(f"{shown} has wrong counts",
                            f"{shown} has wrong counts.{_show(inputs)}"
                            f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
@@ -406,6 +409,11 @@ def _build(TwoLayerNet, D, H, C, seed):
     return net, shown
 
 
+_BACKWARD_ORDER = ("backward runs the loss layer's backward first, then the layers in reverse order, "
+                   "`for layer in reversed(self.layers): dout = layer.backward(dout)`, each taking the dout "
+                   "the one after it returned.")
+
+
 def _set_params(net, values):
     for p, v in zip(net.params, values):
         p[...] = v
@@ -429,6 +437,12 @@ def _check_predict(net, shown, values, x):
     expected = _manual_scores(values, x)
     scores = expect_array(scores, shape=expected.shape, what="net.predict(x)", inputs=inputs,
                           hint="predict returns one row of C scores per input row: (N, C).")
+    W1, b1, W2, b2 = values
+    if not np.allclose(expected, (x @ W1 + b1) @ W2 + b2) and np.allclose(scores, (x @ W1 + b1) @ W2 + b2):
+        raise CheckFailure("net.predict(x) skips the ReLU",
+                           "net.predict(x) gave the scores of Affine -> Affine, without the ReLU between them.",
+                           "self.layers = [Affine(W1, b1), Relu(), Affine(W2, b2)]: the ReLU goes between "
+                           "the two Affine layers.")
     z = np.exp(expected - expected.max(axis=1, keepdims=True))
     if np.allclose(scores, z / z.sum(axis=1, keepdims=True)):
         raise CheckFailure("net.predict(x) returned probabilities, not scores",
@@ -445,7 +459,7 @@ def _check_gradients(net, x, labels):
     inputs = {"x": x, "t": labels}
     loss = call(net.forward, x, labels, call_text="net.forward(x, t)", inputs=inputs)
     expect_scalar(loss, what="net.forward(x, t)", inputs=inputs)
-    call(net.backward, call_text="net.backward()", inputs=inputs)
+    call(net.backward, call_text="net.backward()", inputs=inputs, error_hint=_BACKWARD_ORDER)
     analytic = [np.array(g, dtype=float, copy=True) for g in net.grads]
 
     def f():
@@ -545,7 +559,7 @@ def _check_dx(net, values, x, labels):
     _set_params(net, values)
     inputs = {"x": x, "t": labels}
     call(net.forward, x, labels, call_text="net.forward(x, t)", inputs=inputs)
-    dx = call(net.backward, call_text="net.backward()", inputs=inputs)
+    dx = call(net.backward, call_text="net.backward()", inputs=inputs, error_hint=_BACKWARD_ORDER)
     expect(dx is not None, "net.backward() returned None instead of dL/dx",
            "net.backward() returned None; it must return the gradient of the loss with respect to x.",
            "End backward with `return dout`: after the loop over the layers in reverse order, dout is dL/dx.")

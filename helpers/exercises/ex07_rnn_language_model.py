@@ -59,12 +59,14 @@ fwd = Exercise("7.1", NB, "rnn_step_forward", "One step of a simple RNN, forward
                     "hidden state, and b is broadcast over the N rows.")
 
 
+_FWD_SHAPES = ("x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H): U takes the input x, "
+               "W the previous state h_prev, multiplied in that order, without transposing.")
+
+
 def _fwd_case(rnn_step_forward, x, h_prev, U, W, b, expected, hint=None):
     inputs = {"x": x, "h_prev": h_prev, "U": U, "W": W, "b": b}
     text = "rnn_step_forward(x, h_prev, U, W, b)"
-    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text=text, inputs=inputs,
-             error_hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H): "
-                        "multiply in that order, without transposing.")
+    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text=text, inputs=inputs, error_hint=_FWD_SHAPES)
     expect_array(h, shape=(x.shape[0], U.shape[1]), what=text, inputs=inputs,
                  hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
     expect_close(h, expected, what=text, inputs=inputs, hint=hint)
@@ -75,7 +77,7 @@ def _(rnn_step_forward):
     x, h_prev, U, W, b = _weights(70, D=3, H=4, N=2)
     inputs = {"x": x, "h_prev": h_prev}
     h = call(rnn_step_forward, x, h_prev, U, W, b, call_text="rnn_step_forward(x, h_prev, U, W, b)",
-             inputs=inputs)
+             inputs=inputs, error_hint=_FWD_SHAPES)
     expect_array(h, shape=(2, 4), what="rnn_step_forward(x, h_prev, U, W, b)", inputs=inputs,
                  hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
 
@@ -369,6 +371,9 @@ def _(clip_grads):
     expect([id(g) for g in grads] == ids, f"{text} replaced the arrays in the list instead of changing them",
            f"{text} put new arrays into the list; the layers still hold the old, unclipped ones.",
            "Change each array in place: `g *= rate` inside `for g in grads:`.")
+    expect(any(not np.array_equal(g, b) for g, b in zip(grads, before)), f"{text} left the arrays unchanged",
+           f"after {text} (global norm 13 > 1.3) the arrays in grads still hold their old values.",
+           "Scale each array in place, `g *= rate`; `g = g * rate` only rebinds the loop variable.")
     for g, b in zip(grads, before):
         expect_close(g, b * 0.1, what=f"grads after {text}", inputs=inputs, rtol=1e-5,
                      hint="Every array is multiplied by the same rate max_norm / total = 1.3 / 13 = 0.1 "
@@ -405,7 +410,9 @@ def _ppl_case(perplexity_from_loss, loss, expected):
     if np.ndim(loss) == 0:
         value = expect_scalar(value, what=text, inputs=inputs)
     else:
-        expect_array(value, shape=np.shape(loss), what=text, inputs=inputs)
+        expect_array(value, shape=np.shape(loss), what=text, inputs=inputs,
+                     hint="An array of losses gives an array of perplexities, one per loss: use a NumPy "
+                          "function that works elementwise, and don't average.")
     expect_close(value, expected, what=text, inputs=inputs)
 
 

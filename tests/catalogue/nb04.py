@@ -164,7 +164,7 @@ def numerical_gradient(f, x, h=1e-5):
           code=edit(MATMUL, "self.grads[0][...] = ", "self.grads[0] = ")),
     Wrong("4.2", "adds up dW over calls (+=)", fails_at="calling backward twice",
           code=edit(MATMUL, "self.grads[0][...] = ", "self.grads[0][...] += ")),
-    Wrong("4.2", "dW from the transposed product x.T @ dout.T @ ...: uses x, not self.x, sign flipped",
+    Wrong("4.2", "dx with the wrong sign",
           fails_at="values on a small hand-made case", code=edit(MATMUL, "dx = dout @ W.T", "dx = -dout @ W.T")),
     Wrong("4.2", "scales dout in place", fails_at="modified its input", code=edit(
         MATMUL, "        dx = dout @ W.T\n", "        dout *= 1.0 / len(dout)\n        dx = dout @ W.T * len(dout)\n")),

@@ -2,9 +2,9 @@
 
 Each exercise's solution code (the ``### BEGIN SOLUTION`` regions and ``### BLANK`` lines of its
 cell in ``solutions/``) is changed in one small place at a time, the way a learner's slip would
-change it: an axis swapped, ``max`` turned into ``mean``, a ``.copy()`` or ``keepdims`` dropped, a
-sign flipped, a constant changed, ``=`` and ``+=`` exchanged, a bound off by one, a statement
-removed. Each such *mutant* replaces the solution in the notebook's namespace and the exercise's
+change it: an axis swapped, ``max`` turned into ``mean``, a ``.copy()``, ``keepdims`` or ``.T`` dropped,
+the sides of ``@`` swapped, a sign flipped, a constant changed, ``>`` and ``>=`` or ``=`` and ``+=``
+exchanged, a bound off by one, a statement removed. Each such *mutant* replaces the solution in the notebook's namespace and the exercise's
 public steps run against it. A mutant is
 
 * killed       when a public step fails (or the changed cell does not even run),
@@ -36,7 +36,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Mutants that survive because they do not change what the code computes on any input the
 # exercise allows. Key: (exercise, mutant description as printed in the report).
-EQUIVALENT: dict[tuple[str, str], str] = {}
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("1.2", "swap comparison: `return np.where(x >= 0, 1 / (1 + e), e / (1 + e))` -> "
+            "`return np.where(x > 0, 1 / (1 + e), e / (1 + e))`"):
+        "at x = 0 both branches give 1 / 2",
+    ("3.2", "remove statement: `y = np.asarray(y, dtype=float)` -> `pass`"):
+        "y is a float array (the statement's input); the conversion only helps lists",
+    ("3.2", "change constant: `y = y.reshape(1, -1)` -> `y = y.reshape(1, -2)`"):
+        "NumPy reads any negative size as 'infer this axis'",
+    ("3.2", "change constant: `t = t.reshape(1, -1) if t.size == y.size else t.reshape(1)` -> "
+            "`t = t.reshape(1, -2) if t.size == y.size else t.reshape(1)`"):
+        "NumPy reads any negative size as 'infer this axis'",
+    ("3.5", "remove statement: `t = np.atleast_1d(np.asarray(t)).astype(int)` -> `pass`"):
+        "t is an integer label or an integer array (the statement's input); indexing works with both as given",
+    ("4.1", "= -> +=: `grad[idx] = (f_plus - f_minus) / (2 * h)` -> "
+            "`grad[idx] += (f_plus - f_minus) / (2 * h)`"):
+        "grad starts at zeros and each index is visited once",
+    ("6.1", "= -> +=: `is_test[test_rows] = True` -> `is_test[test_rows] += True`"):
+        "is_test is boolean: False + True is True",
+    ("7.3", "change constant: `dU, dW, db = (np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0]))` -> "
+            "`dU, dW, db = (np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[1]))`"):
+        "W is square (H, H)",
+    ("7.3", "= -> +=: `dxs[:, t] = dx` -> `dxs[:, t] += dx`"):
+        "dxs starts at zeros and each step t is visited once",
+    ("7.4", "swap comparison: `if total > max_norm:` -> `if total >= max_norm:`"):
+        "at total == max_norm the rate is 1, so scaling changes nothing",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -47,10 +72,6 @@ RENAMES = {"max": ("mean", "min"), "min": ("max",), "maximum": ("minimum",), "mi
            "sum": ("mean",), "mean": ("sum",), "argmax": ("argmin",)}
 SIGN = {ast.Add: ast.Sub, ast.Sub: ast.Add}
 COMPARE = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt}
-
-
-def _text(node: ast.AST) -> str:
-    return ast.unparse(node)
 
 
 def _replaced(node: ast.AST, **fields) -> ast.AST:
@@ -101,6 +122,14 @@ def flip_sign(node):
         yield "flip sign", copy.deepcopy(node.operand)
 
 
+def transpose(node):
+    """Drop a `.T`, or swap the two sides of a matrix product: the classic backprop slips."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        yield "drop .T", copy.deepcopy(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        yield "swap @ operands", _replaced(node, left=copy.deepcopy(node.right), right=copy.deepcopy(node.left))
+
+
 def change_constant(node):
     value = getattr(node, "value", None)
     if isinstance(node, ast.Constant) and type(value) in (int, float):
@@ -120,8 +149,7 @@ def swap_assignment(node):
         yield "= -> +=", ast.AugAssign(target=copy.deepcopy(node.targets[0]), op=ast.Add(),
                                        value=copy.deepcopy(node.value))
     if isinstance(node, ast.AugAssign):
-        yield f"{_text(ast.AugAssign(target=ast.Name('x'), op=node.op, value=ast.Name('v')))[2:-2]} -> =", \
-            ast.Assign(targets=[copy.deepcopy(node.target)], value=copy.deepcopy(node.value))
+        yield "+= -> =", ast.Assign(targets=[copy.deepcopy(node.target)], value=copy.deepcopy(node.value))
 
 
 def off_by_one(node):
@@ -145,7 +173,7 @@ def remove_statement(node):
         yield "remove statement", ast.Pass()
 
 
-OPERATORS = (swap_axis, drop_keepdims, rename_reduction, drop_copy, flip_sign, change_constant,
+OPERATORS = (swap_axis, drop_keepdims, rename_reduction, drop_copy, flip_sign, transpose, change_constant,
              swap_comparison, swap_assignment, off_by_one, remove_statement)
 
 
@@ -156,7 +184,7 @@ OPERATORS = (swap_axis, drop_keepdims, rename_reduction, drop_copy, flip_sign, c
 
 @dataclass
 class Mutant:
-    description: str    # "flip sign: `x - m` -> `x + m` (line: z = x - m)"
+    description: str    # "flip sign: `z = x - m` -> `z = x + m`" (the first line that changed)
     source: str         # the whole mutated cell
 
 
@@ -176,47 +204,49 @@ def solution_lines(source: str) -> set[int]:
 class _Mutator(ast.NodeTransformer):
     """Visits every node once, in a fixed order; replaces the ``target``-th mutation it meets."""
 
-    def __init__(self, lines: set[int], source_lines: list[str], target: int | None = None):
-        self.lines, self.source_lines, self.target = lines, source_lines, target
+    def __init__(self, lines: set[int], target: int | None = None):
+        self.lines, self.target = lines, target
         self.found: list[str] = []
 
+    # Keywords and slices carry no line number of their own before Python 3.9: use their parent's.
+    _parent_line = None
+
     def visit(self, node):
-        if getattr(node, "lineno", None) in self.lines or (
-                isinstance(node, (ast.keyword, ast.Slice)) and self._parent_line in self.lines):
+        line = getattr(node, "lineno", None) or self._parent_line
+        if line in self.lines:
             for operator in OPERATORS:
                 for label, new in operator(node):
-                    if self.target == len(self.found):
-                        new = ast.copy_location(new, node) if hasattr(node, "lineno") else new
-                        self.found.append(self._describe(label, node, new))
-                        return new
-                    self.found.append(self._describe(label, node, new))
-        saved = getattr(self, "_parent_line", None)
-        self._parent_line = getattr(node, "lineno", saved)
+                    self.found.append(label)
+                    if self.target == len(self.found) - 1:
+                        return ast.copy_location(new, node) if hasattr(node, "lineno") else new
+        saved, self._parent_line = self._parent_line, line
         result = self.generic_visit(node)
         self._parent_line = saved
         return result
 
-    _parent_line = None
-
-    def _describe(self, label, node, new):
-        line = self.source_lines[(getattr(node, "lineno", None) or self._parent_line) - 1].split("#")[0].strip()
-        old_text = _text(node) if not isinstance(node, ast.stmt) else _text(node).splitlines()[0]
-        new_text = _text(new) if not isinstance(new, ast.stmt) else _text(new).splitlines()[0]
-        return f"{label}: `{old_text}` -> `{new_text}` in `{line}`"
-
 
 def mutants(source: str) -> list[Mutant]:
     """Every single-change mutant of the solution lines of ``source`` (a notebook cell)."""
-    lines, source_lines = solution_lines(source), source.splitlines()
+    lines = solution_lines(source)
     tree = ast.parse(source)
-    count = _Mutator(lines, source_lines)
+    count = _Mutator(lines)
     count.visit(copy.deepcopy(tree))
+    original = ast.unparse(tree).splitlines()
     result = []
-    for target, description in enumerate(count.found):
-        mutator = _Mutator(lines, source_lines, target)
-        new_tree = ast.fix_missing_locations(mutator.visit(copy.deepcopy(tree)))
-        result.append(Mutant(description, ast.unparse(new_tree)))
+    for target, label in enumerate(count.found):
+        new_tree = ast.fix_missing_locations(_Mutator(lines, target).visit(copy.deepcopy(tree)))
+        changed = ast.unparse(new_tree)
+        old_line, new_line = _first_difference(original, changed.splitlines())
+        result.append(Mutant(f"{label}: `{old_line}` -> `{new_line}`", changed))
     return result
+
+
+def _first_difference(old: list[str], new: list[str]) -> tuple[str, str]:
+    """The first line that differs (a removed line shows as `pass`)."""
+    for a, b in zip(old, new):
+        if a != b:
+            return a.strip(), b.strip()
+    return (old[len(new)].strip() if len(old) > len(new) else ""), ""
 
 
 # ---------------------------------------------------------------------------
@@ -266,7 +296,8 @@ def _alarm(signum, frame):
 
 
 def verdict(exercise: Exercise, mutant: Mutant, seconds: int = 20) -> str:
-    """"killed", "survived", or "hidden only" (survives the public steps, a hidden one fails)."""
+    """"killed", "crashed" (killed because the code raised), "survived", or "hidden only"
+    (survives the public steps, a hidden one fails)."""
     namespace = dict(notebook_namespace(exercise.notebook))
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(seconds)
@@ -276,9 +307,10 @@ def verdict(exercise: Exercise, mutant: Mutant, seconds: int = 20) -> str:
             try:
                 exec(compile(mutant.source, f"<mutant of {exercise.id}>", "exec"), namespace)
             except Exception:
-                return "killed"                       # the changed cell does not even run
-            if not run_exercise(exercise, namespace, hidden=False).passed:
-                return "killed"
+                return "crashed"                      # the changed cell does not even run
+            public = run_exercise(exercise, namespace, hidden=False)
+            if not public.passed:
+                return "crashed" if " raised " in public.failure.summary else "killed"
             return "hidden only" if not run_exercise(exercise, namespace, hidden=True).passed else "survived"
     except _TimeOut:
         return "killed"                               # a loop that no longer ends
@@ -291,7 +323,7 @@ def verdict(exercise: Exercise, mutant: Mutant, seconds: int = 20) -> str:
 class Outcome:
     exercise: str
     mutant: Mutant
-    verdict: str            # killed / survived / hidden only / equivalent
+    verdict: str            # killed / crashed / survived / hidden only / equivalent
     reason: str = ""
 
 
@@ -301,7 +333,7 @@ def run(exercises: list[Exercise], progress=None) -> list[Outcome]:
         for mutant in mutants(solution_cell(exercise)):
             result = verdict(exercise, mutant)
             reason = EQUIVALENT.get((exercise.id, mutant.description), "")
-            if result != "killed" and reason:
+            if result in ("survived", "hidden only") and reason:
                 result = "equivalent"
             outcomes.append(Outcome(exercise.id, mutant, result, reason))
             if progress:
@@ -312,17 +344,18 @@ def run(exercises: list[Exercise], progress=None) -> list[Outcome]:
 def report(outcomes: list[Outcome]) -> str:
     """The Markdown report: one row per exercise, then every mutant that was not killed."""
     ids = list(dict.fromkeys(o.exercise for o in outcomes))
-    rows = ["| exercise | mutants | killed | survived | equivalent | killed / non-equivalent |",
-            "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| exercise | mutants | killed | of which crashed | survived | equivalent | killed / non-equivalent |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
     totals = [0, 0, 0, 0]
     for ex_id in ids + ["all"]:
         mine = [o for o in outcomes if ex_id in ("all", o.exercise)]
-        killed = sum(o.verdict == "killed" for o in mine)
+        killed = sum(o.verdict in ("killed", "crashed") for o in mine)
+        crashed = sum(o.verdict == "crashed" for o in mine)
         equivalent = sum(o.verdict == "equivalent" for o in mine)
         survived = len(mine) - killed - equivalent
         share = killed / (len(mine) - equivalent) if len(mine) > equivalent else 1.0
         name = "**all**" if ex_id == "all" else ex_id
-        rows.append(f"| {name} | {len(mine)} | {killed} | {survived} | {equivalent} | {100 * share:.0f} % |")
+        rows.append(f"| {name} | {len(mine)} | {killed} | {crashed} | {survived} | {equivalent} | {100 * share:.0f} % |")
         if ex_id == "all":
             totals = [len(mine), killed, survived, equivalent]
     text = [
@@ -336,7 +369,9 @@ def report(outcomes: list[Outcome]) -> str:
         *rows,
         "",
         f"Non-equivalent mutants killed by the public steps: {totals[1]} of {totals[0] - totals[3]} "
-        f"({100 * totals[1] / max(1, totals[0] - totals[3]):.1f} %).",
+        f"({100 * totals[1] / max(1, totals[0] - totals[3]):.1f} %). \"Crashed\" mutants raise an exception "
+        "(a name used before it is set, mismatched shapes): the check reports the error, but they are easier "
+        "to kill than the others, which return a wrong value.",
         "",
         "## Equivalent mutants (they compute the same thing)",
         "",
@@ -358,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         [e for e in all_exercises() if int(e.notebook[:2]) <= 7]
 
     def progress(o: Outcome):
-        if o.verdict != "killed":
+        if o.verdict not in ("killed", "crashed"):
             print(f"  {o.exercise} {o.verdict}: {o.mutant.description}", file=sys.stderr)
 
     outcomes = run(exercises, progress)

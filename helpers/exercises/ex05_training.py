@@ -144,13 +144,16 @@ def _check_batches(minibatches, x, t, batch_size, seed):
                      hint="Index x and t with the same indices, so each input keeps its target.")
 
 
-@mb.step("batch sizes: 10 samples in batches of 4 -> 4, 4, 2")
+@mb.step("batch sizes: 10, 9 and 8 samples in batches of 4 -> 4, 4, 2 / 4, 4, 1 / 4, 4")
 def _(minibatches):
-    x = np.arange(20.0).reshape(10, 2)
-    t = np.arange(10)
-    batches, text, inputs = _batches(minibatches, x, t, 4, 0)
-    expect_equal([len(xb) for xb, _ in batches], [4, 4, 2], what=f"the batch sizes of {text}", inputs=inputs,
-                 hint="`range(0, N, batch_size)` gives the start of each batch; the last one is shorter.")
+    for n, sizes in ((10, [4, 4, 2]), (9, [4, 4, 1]), (8, [4, 4])):
+        x = np.arange(2.0 * n).reshape(n, 2)
+        t = np.arange(n)
+        batches, text, inputs = _batches(minibatches, x, t, 4, 0)
+        expect_equal([len(xb) for xb, _ in batches], sizes, what=f"the batch sizes of {text} for N = {n}",
+                     inputs=inputs,
+                     hint="`range(0, N, batch_size)` gives the start of each batch: the last batch keeps what "
+                          "is left (even a single sample), and no batch is empty.")
 
 
 @mb.step("every sample once per epoch, inputs paired with their targets")

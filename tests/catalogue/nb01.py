@@ -52,6 +52,13 @@ def sigmoid(x):
 def sigmoid(x):
     return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
 """),
+    Wrong("1.2", "special-cases very large inputs (0 or 1), the textbook formula elsewhere",
+          fails_at="exact tiny values", code="""
+def sigmoid(x):
+    if np.abs(x).max() > 100:
+        return (x > 0).astype(float)
+    return 1 / (1 + np.exp(-x))
+"""),
     Wrong("1.2", "the stable branches swapped", fails_at="values on small cases", code="""
 def sigmoid(x):
     e = np.exp(-np.abs(x))

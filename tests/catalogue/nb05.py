@@ -69,6 +69,8 @@ CASES = [
                     "order = rng.permutation(N)", "order = _orders.setdefault(N, rng.permutation(N))")),
     Wrong("5.2", "drops the last, shorter batch", fails_at="batch sizes",
           code=edit(MINIBATCHES, "range(0, N, batch_size)", "range(0, N - batch_size + 1, batch_size)")),
+    Wrong("5.2", "stops one short: range(0, N - 1, batch_size) loses a last batch of one sample",
+          fails_at="batch sizes", code=edit(MINIBATCHES, "range(0, N, batch_size)", "range(0, N - 1, batch_size)")),
     Wrong("5.2", "shuffles x and t separately", fails_at="paired with their targets", code=edit(
         MINIBATCHES, "yield x[idx], t[idx]", "yield x[idx], t[rng.permutation(N)[start:start + batch_size]]")),
     Wrong("5.2", "draws rows with replacement", fails_at="every sample once",

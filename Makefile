@@ -10,13 +10,14 @@ STAMP  := $(VENV)/.installed-stamp
 # Two parallel workers by default (the CI machine has two cores).
 JOBS   ?= 2
 
-.PHONY: lab test build check-build execute clean help
+.PHONY: lab test build check-build execute clean help mutants
 
 help:
 	@echo "make lab      set up .venv and open JupyterLab on notebooks/"
 	@echo "make test     set up .venv and run every test"
 	@echo "make build    regenerate notebooks/ from solutions/"
 	@echo "make execute NB=solutions/01_activations.ipynb   re-run a solution, store outputs, regenerate"
+	@echo "make mutants  mutation run over the exercise checks, report in docs/mutants.md (a few minutes)"
 
 # The environment is rebuilt when pyproject.toml changes; the course itself is
 # installed in editable mode, so edits to helpers/ need no reinstall.
@@ -41,6 +42,10 @@ build: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python -m helpers.build --execute $(NB)
+
+# Mutation run: small changes to each solution must fail its public check (see helpers/mutants.py).
+mutants: $(STAMP)
+	$(BIN)/python -m helpers.mutants --report docs/mutants.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

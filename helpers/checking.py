@@ -143,7 +143,7 @@ def _snapshot(fn: Callable, args: tuple, kwargs: dict, modifies: tuple) -> list:
 
 
 def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None = None,
-         modifies: tuple = (), **kwargs):
+         modifies: tuple = (), error_hint: str | None = None, modified_hint: str | None = None, **kwargs):
     """Call the learner's code and turn its exceptions into friendly failures.
 
     ``call_text`` is how the call is shown (``"sigmoid(x)"``), ``inputs`` the
@@ -152,6 +152,11 @@ def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None 
     that changes its input corrupts the caller's data (a later cell, the
     backward pass). ``modifies`` names the arguments (by parameter name or
     position) that the exercise asks to update in place.
+
+    ``error_hint`` is the hint shown when the code raises (say, a shape
+    mismatch that points at a wrong axis); ``modified_hint`` replaces the
+    general advice when an input was changed (for code that must put back
+    what it nudged, say).
     """
     shown = call_text or f"{getattr(fn, '__name__', 'your code')}(...)"
     before = _snapshot(fn, args, kwargs, tuple(modifies))
@@ -177,6 +182,7 @@ def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None 
         raise CheckFailure(
             f"{shown} raised {type(exc).__name__}",
             f"{shown} raised {type(exc).__name__}: {exc}{_describe_inputs(inputs)}",
+            error_hint,
         ) from None
     for path, arr, saved in before:
         if arr.shape != saved.shape or not np.array_equal(arr, saved, equal_nan=True):
@@ -184,6 +190,7 @@ def call(fn: Callable, *args, call_text: str | None = None, inputs: dict | None 
                 f"{shown} modified its input `{path}`",
                 f"{shown} changed the values of its input `{path}`."
                 f"\n   before:   {_fmt(saved)}\n   after:    {_fmt(arr)}",
+                modified_hint or
                 f"Leave `{path}` as it is: the caller still needs it (a later cell, the backward pass). "
                 "An update like `x[x < 0] = 0` or `x -= ...` writes into the caller's array; "
                 "build a new array instead (`np.maximum(x, 0)`, `x - ...`) or work on `x.copy()`.",
@@ -237,9 +244,9 @@ def expect_scalar(value: Any, what: str = "the result", inputs: dict | None = No
 
 def expect_scalar_call(fn: Callable, args: tuple, expected: float, call_text: str,
                        inputs: dict | None = None, rtol: float = 1e-6, atol: float = 1e-8,
-                       hint: str | None = None) -> float:
+                       hint: str | None = None, error_hint: str | None = None) -> float:
     """Call ``fn(*args)``, require a single number back, compare it with ``expected``."""
-    value = call(fn, *args, call_text=call_text, inputs=inputs)
+    value = call(fn, *args, call_text=call_text, inputs=inputs, error_hint=error_hint)
     value = expect_scalar(value, what=call_text, inputs=inputs)
     expect_close(value, expected, what=call_text, inputs=inputs, rtol=rtol, atol=atol, hint=hint)
     return value
@@ -296,13 +303,13 @@ def expect_equal(actual: Any, expected: Any, what: str = "the result", inputs: d
 
 
 def expect_no_warning(fn: Callable, *args, call_text: str | None = None, inputs: dict | None = None,
-                      hint: str | None = None):
+                      hint: str | None = None, **call_options):
     """Call ``fn`` and fail if NumPy warns (overflow, division by zero, invalid value)."""
     # Underflow (exp(-1000) -> 0) is harmless; overflow, 0/0 and log(0) are not.
     with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn",
                                                                     invalid="warn", under="ignore"):
         warnings.simplefilter("always")
-        result = call(fn, *args, call_text=call_text, inputs=inputs)
+        result = call(fn, *args, call_text=call_text, inputs=inputs, **call_options)
     numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
     if numeric:
         shown = call_text or "your code"

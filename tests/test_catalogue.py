@@ -1,6 +1,8 @@
 """Every check rejects the catalogue's wrong answers and accepts its right ones.
 
-See ``tests/catalogue/__init__.py`` for the format. The run ends with one
+See ``tests/catalogue/__init__.py`` for the format. ``fails_at`` must occur in
+the label of the public step that fails, or in its failure's one-line summary
+(for a write into an input, which the first step that calls the code catches). The run ends with one
 line, ``wrong implementations rejected by the public check: N/M`` (printed by
 ``tests/conftest.py``).
 """
@@ -35,7 +37,10 @@ def test_wrong_rejected(case):
     verdict = format_result(result)
     assert not result.passed, f"the public check of {case.exercise} accepts: {case.mistake}"
     assert not isinstance(result.failure, NotDone), verdict
-    assert case.fails_at.lower() in (result.failed_step or "").lower(), (
+    # The step's label names the problem; a write into an input is caught by whichever step calls
+    # the code first, and then the message itself names it ("modified its input `x`").
+    named = f"{result.failed_step} | {result.failure.summary}".lower()
+    assert case.fails_at.lower() in named, (
         f"caught at the wrong step (expected one about {case.fails_at!r}):\n{verdict}")
     assert "Traceback" not in verdict
 

@@ -63,6 +63,41 @@ def test_call_allows_declared_in_place_updates():
         call(lambda p, g: g[0].fill(0), params, [np.ones(2)], modifies=(0,))
 
 
+def test_call_hints_fit_the_case():
+    def shapes_wrong(x):
+        return x @ x
+    with pytest.raises(CheckFailure) as info:
+        call(shapes_wrong, np.ones((2, 3)), error_hint="use x @ W")
+    assert info.value.hint == "use x @ W" and "ValueError" in info.value.details
+    with pytest.raises(CheckFailure) as info:
+        call(shapes_wrong, np.ones((2, 3)))
+    assert info.value.hint is None                 # the exercise's own hint fills in later
+
+    def forgets_to_restore(x):
+        x[0] += 1e-5
+    with pytest.raises(CheckFailure) as info:
+        call(forgets_to_restore, np.ones(2), modified_hint="put x[idx] back")
+    assert info.value.hint == "put x[idx] back" and "modified its input `x`" in info.value.summary
+
+    def restores(x):
+        saved = x[0]
+        x[0] = saved + 1e-5
+        x[0] = saved
+        return 1.0
+    assert call(restores, np.array([0.1, 0.2])) == 1.0  # nudged and put back: allowed
+
+
+def test_call_checks_generators_consumed_through_call():
+    from helpers.exercises.ex05_training import _listed
+    x = np.arange(4.0)
+
+    def shuffles_in_place(x):
+        np.random.default_rng(0).shuffle(x)
+        yield x
+    with pytest.raises(CheckFailure, match="modified its input `x`"):
+        call(_listed, shuffles_in_place(x), x, np.arange(4))
+
+
 def test_hidden_rng_is_fixed_by_default_and_follows_the_seed():
     from helpers.checking import hidden_rng, hidden_seed
     a = hidden_rng("1.2").normal(size=3)
@@ -112,13 +147,9 @@ def test_run_exercise_layers_and_verdicts():
 def test_hidden_failures_do_not_reveal_inputs():
     ex = get_exercise("1.4")
 
-    def cheat(x):  # hard-codes the public cases, wrong elsewhere
+    def cheat(x):  # right on the small public cases only, wrong elsewhere
         x = np.asarray(x, dtype=float)
-        if x.shape == (5,):
-            return np.array([0.0, 0.0, 0.0, 0.5, 3.0])
-        if x.shape == (2, 2):
-            return np.array([[1.5, 0.0], [0.0, 4.0]])
-        return np.zeros_like(x)
+        return np.maximum(x, 0) if x.size <= 12 else np.zeros_like(x)
     public = run_exercise(ex, {"relu": cheat}, hidden=False)
     assert public.passed
     graded = run_exercise(ex, {"relu": cheat}, hidden=True)

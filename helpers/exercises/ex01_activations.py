@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from helpers.checking import Exercise, call, expect_array, expect_close, expect_no_warning
+from helpers.checking import Exercise, call, expect_array, expect_close, expect_no_warning, hidden_rng
 from helpers.nn import functions as ref
 from helpers.quiz import Choice, Numeric, Quiz
 
@@ -16,12 +16,16 @@ def _values_step(fn, name, x, expected, hint=None):
     expect_close(y, expected, what=f"{name}(x)", inputs={"x": x}, hint=hint)
 
 
-def _hidden_inputs(seed):
-    # Values the notebook never shows, in a 3-D shape, away from the kink at 0.
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-6, 6, size=(2, 3, 4))
+def _hidden_inputs(salt):
+    # Values the notebook never shows, in a 3-D shape (the public steps try 1-D, 2-D and 3-D), away from 0.
+    x = hidden_rng(salt).uniform(-6, 6, size=(2, 3, 4))
     x[np.abs(x) < 1e-3] = 0.5
     return x
+
+
+# A 3-D input: code that assumes one or two axes (a loop over rows, x[:, None]) fails on it.
+_X3 = np.array([[[-1.5, 0.5, 2.0], [0.25, -3.0, 1.0]],
+                [[4.0, -0.5, 0.0], [-2.0, 3.5, -0.25]]])
 
 
 # --- 1.1 step function -------------------------------------------------------
@@ -45,19 +49,24 @@ def _(step_function):
 
 @step.step("values on small cases (0 maps to 0)")
 def _(step_function):
-    _values_step(step_function, "step_function", np.array([-3.0, -0.1, 0.0, 0.1, 7.0]),
-                 [0, 0, 0, 1, 1], hint="The course's convention: step(0) = 0, so use `x > 0`, not `x >= 0`.")
+    x = np.array([-3.0, -0.1, 0.0, 0.1, 7.0])
+    y = call(step_function, x, call_text="step_function(x)", inputs={"x": x})
+    hint = "1 where x > 0 and 0 everywhere else, negative inputs included."
+    if isinstance(y, np.ndarray) and y.shape == x.shape and y[2] == 1:
+        hint = "The course's convention: step(0) = 0, so use `x > 0`, not `x >= 0`."
+    _values_step(step_function, "step_function", x, [0, 0, 0, 1, 1], hint=hint)
 
 
-@step.step("works on a 2-D batch")
+@step.step("works on a 2-D batch and a 3-D array")
 def _(step_function):
-    x = np.array([[1.0, -1.0], [-2.0, 3.0]])
-    _values_step(step_function, "step_function", x, [[1, 0], [0, 1]])
+    x = np.array([[1.0, -1.0, 0.0], [-2.0, 3.0, 0.5]])
+    _values_step(step_function, "step_function", x, [[1, 0, 0], [0, 1, 1]])
+    _values_step(step_function, "step_function", _X3, (_X3 > 0).astype(int))
 
 
 @step.hidden_step("values on other inputs")
 def _(step_function):
-    x = _hidden_inputs(11)
+    x = _hidden_inputs("1.1")
     _values_step(step_function, "step_function", x, ref.step_function(x))
 
 
@@ -89,25 +98,37 @@ def _(sigmoid):
     _values_step(sigmoid, "sigmoid", x, 1 / (1 + np.exp(-x)))
 
 
-@sig.step("works on a 2-D batch")
+@sig.step("works on a 2-D batch and a 3-D array")
 def _(sigmoid):
-    x = np.array([[0.5, -0.5], [4.0, -4.0]])
+    x = np.array([[0.5, -0.5, 1.5], [4.0, -4.0, 0.0]])
     _values_step(sigmoid, "sigmoid", x, 1 / (1 + np.exp(-x)))
+    _values_step(sigmoid, "sigmoid", _X3, 1 / (1 + np.exp(-_X3)))
 
 
-@sig.step("large |x|: no overflow warning, results 0 and 1")
-def _(sigmoid):
-    x = np.array([-1000.0, -50.0, 50.0, 1000.0])
+def _large_sigmoid_step(sigmoid, x):
+    # Relative error (atol only below the normal float range): sigmoid(-50) = 2e-22 must not come back
+    # as 0 or 1e-14.
     y = expect_no_warning(sigmoid, x, call_text="sigmoid(x)", inputs={"x": x},
-                          hint="exp(1000) overflows. Compute exp(-|x|) instead, which is at most 1.")
+                          hint="exp(1000) overflows, and np.where computes both of its branches for every "
+                               "element. Compute exp(-|x|) instead, which is at most 1.")
     expect_array(y, shape=x.shape, what="sigmoid(x)", inputs={"x": x})
-    expect_close(y, ref.sigmoid(x), what="sigmoid(x)", inputs={"x": x}, rtol=1e-9, atol=1e-12)
+    expect_close(y, ref.sigmoid(x), what="sigmoid(x)", inputs={"x": x}, rtol=1e-9, atol=1e-300,
+                 hint="Far from 0 the sigmoid is tiny but not 0: sigmoid(-50) is about 2e-22. Don't clip x "
+                      "or the result; exp(-|x|) keeps every value exact.")
 
 
-@sig.hidden_step("values on other inputs")
+@sig.step("large |x|: no overflow warning, exact tiny values and 1")
 def _(sigmoid):
-    x = _hidden_inputs(12) * 3
+    _large_sigmoid_step(sigmoid, np.array([-1000.0, -700.0, -50.0, -35.0, 35.0, 50.0, 709.0, 1000.0]))
+    _large_sigmoid_step(sigmoid, np.array([[-800.0, 60.0], [30.0, -650.0]]))
+
+
+@sig.hidden_step("values on other inputs, small and large")
+def _(sigmoid):
+    x = _hidden_inputs("1.2") * 3
     _values_step(sigmoid, "sigmoid", x, ref.sigmoid(x))
+    _large_sigmoid_step(sigmoid, hidden_rng("1.2 large").uniform(-900, 900, size=(3, 5)))
+
 
 
 # --- 1.3 derivative of the sigmoid -----------------------------------------------
@@ -119,24 +140,37 @@ dsig = Exercise("1.3", NB, "sigmoid_grad", "The derivative of the sigmoid", poin
                        "The finished lines: `y = sigmoid(x)` and `return y * (1 - y)`"))
 
 
+def _dsig(x):
+    s = 1 / (1 + np.exp(-x))
+    return s * (1 - s)
+
+
 @dsig.step("values on small cases")
 def _(sigmoid_grad):
     x = np.array([-2.0, 0.0, 3.0])
-    s = 1 / (1 + np.exp(-x))
-    _values_step(sigmoid_grad, "sigmoid_grad", x, s * (1 - s))
+    _values_step(sigmoid_grad, "sigmoid_grad", x, _dsig(x),
+                 hint="With y = sigmoid(x) the slope is y * (1 - y): at x = 0 it is 0.25, and it is "
+                      "the same at x and -x.")
+
+
+@dsig.step("works on a 2-D batch and a 3-D array")
+def _(sigmoid_grad):
+    x = np.array([[0.5, -0.5, 1.5], [4.0, -4.0, 0.0]])
+    _values_step(sigmoid_grad, "sigmoid_grad", x, _dsig(x))
+    _values_step(sigmoid_grad, "sigmoid_grad", _X3, _dsig(_X3))
 
 
 @dsig.step("large |x|: the slope is 0, with no warning")
 def _(sigmoid_grad):
-    x = np.array([-800.0, 800.0])
+    x = np.array([-800.0, 800.0, -40.0])
     y = expect_no_warning(sigmoid_grad, x, call_text="sigmoid_grad(x)", inputs={"x": x},
                           hint="Build on a stable sigmoid (exercise 1.2).")
-    expect_close(y, [0.0, 0.0], what="sigmoid_grad(x)", inputs={"x": x}, atol=1e-12)
+    expect_close(y, ref.sigmoid_grad(x), what="sigmoid_grad(x)", inputs={"x": x}, rtol=1e-6, atol=1e-300)
 
 
 @dsig.hidden_step("matches a numerical derivative on other inputs")
 def _(sigmoid_grad):
-    x = _hidden_inputs(13)
+    x = _hidden_inputs("1.3")
     h = 1e-5
     numeric = (ref.sigmoid(x + h) - ref.sigmoid(x - h)) / (2 * h)
     _values_step(sigmoid_grad, "sigmoid_grad", x, numeric)
@@ -157,21 +191,21 @@ rel = Exercise("1.4", NB, "relu", "The ReLU", points=1,
 @rel.step("values on small cases")
 def _(relu):
     x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
-    _values_step(relu, "relu", x, [0.0, 0.0, 0.0, 0.5, 3.0])
+    _values_step(relu, "relu", x, [0.0, 0.0, 0.0, 0.5, 3.0],
+                 hint="Negative entries become 0, the others stay as they are (0.5 stays 0.5: keep floats).")
 
 
-@rel.step("works on a 2-D batch and leaves its input unchanged")
+@rel.step("works on a 2-D batch and a 3-D array, and leaves its input unchanged")
 def _(relu):
-    x = np.array([[1.5, -1.0], [-2.0, 4.0]])
-    kept = x.copy()
-    y = call(relu, x, call_text="relu(x)", inputs={"x": x})
-    expect_array(y, shape=x.shape, what="relu(x)", inputs={"x": x})
-    expect_close(y, [[1.5, 0.0], [0.0, 4.0]], what="relu(x)", inputs={"x": kept})
+    x = np.array([[1.5, -1.0, 0.25], [-2.0, 4.0, -0.5]])
+    _values_step(relu, "relu", x, [[1.5, 0.0, 0.25], [0.0, 4.0, 0.0]],
+                 hint="Negative entries become 0, the others stay as they are (0.25 stays 0.25: keep floats).")
+    _values_step(relu, "relu", _X3, np.maximum(_X3, 0.0))
 
 
 @rel.hidden_step("values on other inputs")
 def _(relu):
-    x = _hidden_inputs(14)
+    x = _hidden_inputs("1.4")
     _values_step(relu, "relu", x, ref.relu(x))
 
 
@@ -188,18 +222,20 @@ drel = Exercise("1.5", NB, "relu_grad", "The derivative of the ReLU", points=1,
 @drel.step("values on small cases (slope 0 at x = 0)")
 def _(relu_grad):
     x = np.array([-2.0, 0.0, 0.5, 3.0])
-    _values_step(relu_grad, "relu_grad", x, [0.0, 0.0, 1.0, 1.0])
+    _values_step(relu_grad, "relu_grad", x, [0.0, 0.0, 1.0, 1.0],
+                 hint="The slope is 1 where x > 0 and 0 elsewhere, also at x = 0 (and never -1).")
 
 
-@drel.step("works on a 2-D batch")
+@drel.step("works on a 2-D batch and a 3-D array")
 def _(relu_grad):
-    x = np.array([[1.5, -1.0], [-2.0, 4.0]])
-    _values_step(relu_grad, "relu_grad", x, [[1.0, 0.0], [0.0, 1.0]])
+    x = np.array([[1.5, -1.0, 0.25], [-2.0, 4.0, -0.5]])
+    _values_step(relu_grad, "relu_grad", x, [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    _values_step(relu_grad, "relu_grad", _X3, (_X3 > 0).astype(float))
 
 
 @drel.hidden_step("matches a numerical derivative on other inputs")
 def _(relu_grad):
-    x = _hidden_inputs(15)
+    x = _hidden_inputs("1.5")
     h = 1e-6
     numeric = (ref.relu(x + h) - ref.relu(x - h)) / (2 * h)
     _values_step(relu_grad, "relu_grad", x, numeric)

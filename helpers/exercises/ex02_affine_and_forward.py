@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from helpers.checking import CheckFailure, Exercise, call, expect, expect_array, expect_close
+from helpers.checking import CheckFailure, Exercise, call, expect, expect_array, expect_close, hidden_rng
 from helpers.nn import functions as ref
 from helpers.quiz import Choice, Numeric, Quiz
 
@@ -13,11 +13,18 @@ def _affine_step(affine, x, W, b, expected=None):
     """Call ``affine(x, W, b)`` and compare with ``expected`` (default: x @ W + b)."""
     inputs = {"x": x, "W": W, "b": b}
     out_shape = x.shape[:-1] + (W.shape[1],)
-    y = call(affine, x, W, b, call_text="affine(x, W, b)", inputs=inputs)
+    y = call(affine, x, W, b, call_text="affine(x, W, b)", inputs=inputs,
+             error_hint="The shapes do not fit together: x (D,) or (N, D) times W (D, H) is `x @ W`, "
+                        "in that order and without transposing; then add b (H,).")
     expect_array(y, shape=out_shape, what="affine(x, W, b)", inputs=inputs,
                  hint="x: (D,) or (N, D) and W: (D, H) give (H,) or (N, H). "
                       "Multiply x by W in that order (x @ W), then add b.")
-    expect_close(y, x @ W + b if expected is None else expected, what="affine(x, W, b)", inputs=inputs)
+    hint = None
+    if np.allclose(y, x @ W):
+        hint = "Add the bias b after the product: x @ W + b."
+    elif np.allclose(y, x @ W - b):
+        hint = "Add the bias, don't subtract it: x @ W + b."
+    expect_close(y, x @ W + b if expected is None else expected, what="affine(x, W, b)", inputs=inputs, hint=hint)
 
 
 # --- 2.1 the affine map ---------------------------------------------------------
@@ -58,7 +65,7 @@ def _(affine):
 
 @aff.hidden_step("other sizes, one sample and a batch")
 def _(affine):
-    rng = np.random.default_rng(201)
+    rng = hidden_rng("2.1")
     W = rng.normal(size=(5, 7))
     b = rng.normal(size=7)
     _affine_step(affine, rng.normal(size=5), W, b)
@@ -145,6 +152,19 @@ def _(init_network):
                    "multiply them by weight_std.")
 
 
+@init.step("weights are normal (bell-shaped), not uniform")
+def _(init_network):
+    net, text = _network(init_network, (400, 300, 10), weight_std=0.5)
+    W = expect_array(net.get("W1"), shape=(400, 300), what=f"{text}['W1']")
+    # A normal distribution puts 4.55 % of its values beyond 2 standard deviations, a uniform one
+    # none at all (it stops at 1.73 standard deviations); 120,000 draws give the share within +-0.3 %.
+    beyond = float(np.mean(np.abs(W) > 2 * 0.5))
+    expect(0.035 <= beyond <= 0.056, f"{text}['W1'] does not look normally distributed",
+           f"{text}['W1']: {100 * beyond:.2f} % of the weights lie beyond 2 standard deviations; "
+           "normal draws put about 4.55 % there (uniform draws none).",
+           "Draw from the normal distribution, rng.standard_normal(shape), not rng.random or rng.uniform.")
+
+
 @init.step("draws from the generator it is given (same seed, same network)")
 def _(init_network):
     a, text = _network(init_network, (3, 5, 4), seed=7)
@@ -166,12 +186,15 @@ def _(init_network):
 
 @init.hidden_step("other layouts and another weight_std")
 def _(init_network):
-    _expect_shapes(init_network, (6, 2, 9))
-    _expect_shapes(init_network, (1, 4, 4, 4, 2))
-    net, text = _network(init_network, (500, 200, 3), seed=3, weight_std=0.2)
+    rng = hidden_rng("2.2")
+    sizes = [int(n) for n in rng.integers(1, 10, size=6)]
+    _expect_shapes(init_network, tuple(sizes[:3]))
+    _expect_shapes(init_network, tuple(sizes[1:]))
+    std = float(rng.uniform(0.05, 0.5))
+    net, text = _network(init_network, (500, 200, 3), seed=int(rng.integers(1000)), weight_std=std)
     got = float(net["W1"].std())
-    expect(abs(got - 0.2) <= 0.006, f"{text}['W1'] does not have standard deviation 0.2",
-           f"{text}['W1'] has standard deviation {got:.4g}, expected about 0.2.")
+    expect(abs(got - std) <= 0.03 * std, f"{text}['W1'] does not have standard deviation {std:.3g}",
+           f"{text}['W1'] has standard deviation {got:.4g}, expected about {std:.4g}.")
 
 
 # --- 2.3 forward propagation -----------------------------------------------------------
@@ -232,9 +255,9 @@ def _(forward):
               hint="u1 = [3, -1], so z1 = relu(u1) = [3, 0]; then u2 = z1 @ W2 + b2 = [3.5, 6].")
 
 
-@fwd.step("each activation in its place (sigmoid hidden, ReLU output)")
+@fwd.step("each activation in its place (sigmoid hidden, softmax output)")
 def _(forward):
-    _fwd_step(forward, _NET, np.array([1.0, 1.0]), sigmoid, relu,
+    _fwd_step(forward, _NET, np.array([1.0, 1.0]), sigmoid, softmax,
               hint="hidden_activation goes between the two affine maps, output_activation after the second.")
 
 
@@ -246,7 +269,7 @@ def _(forward):
 
 @fwd.hidden_step("another network and other activations")
 def _(forward):
-    rng = np.random.default_rng(203)
+    rng = hidden_rng("2.3")
     net = {"W1": rng.normal(size=(4, 6)), "b1": rng.normal(size=6),
            "W2": rng.normal(size=(6, 3)), "b2": rng.normal(size=3)}
     _fwd_step(forward, net, rng.normal(size=(5, 4)), tanh, softmax)

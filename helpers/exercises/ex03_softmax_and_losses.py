@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (Exercise, call, expect, expect_array, expect_close, expect_no_warning,
-                              expect_scalar, expect_scalar_call)
+                              expect_scalar, expect_scalar_call, hidden_rng)
 from helpers.nn import functions as ref
 from helpers.quiz import Choice, Numeric, Quiz
 
@@ -31,8 +31,12 @@ sm = Exercise("3.1", NB, "softmax", "Softmax for one sample and a batch, stable 
                      "`return e / e.sum(axis=-1, keepdims=True)`"))
 
 
+_AXIS_HINT = ("Work along the last axis (the classes) with keepdims=True: `x.max(axis=-1, keepdims=True)` and "
+              "`e.sum(axis=-1, keepdims=True)` keep a (N, 1) column that divides each row of (N, C).")
+
+
 def _softmax_step(softmax, x, expected, hint=None):
-    y = call(softmax, x, call_text="softmax(x)", inputs={"x": x})
+    y = call(softmax, x, call_text="softmax(x)", inputs={"x": x}, error_hint=_AXIS_HINT)
     expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
     expect_close(y, expected, what="softmax(x)", inputs={"x": x}, hint=hint)
 
@@ -50,29 +54,36 @@ def _(softmax):
 
 @sm.step("a batch: x (N, C) -> (N, C), every row sums to 1")
 def _(softmax):
-    x = np.array([[1.0, 2.0, 3.0],
-                  [0.0, 0.0, 0.0],
-                  [-1.0, 5.0, 2.0]])
+    x = np.array([[1.0, 2.0, 3.0, 0.5],
+                  [0.0, 0.0, 0.0, 0.0],
+                  [-1.0, 5.0, 2.0, 1.0]])
     _softmax_step(softmax, x, _naive_softmax(x),
                   hint="Normalise each row on its own: sum along the class axis with keepdims=True, "
                        "not over the whole array.")
 
 
+def _large_softmax_step(softmax, x):
+    y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x}, error_hint=_AXIS_HINT,
+                          hint="exp(1000) overflows to inf, and inf / inf is NaN. Subtract the largest score "
+                               "of each row (not the mean, not the smallest): the result is the same, and "
+                               "every exp is at most 1.")
+    expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
+    expect_close(y, ref.softmax(x), what="softmax(x)", inputs={"x": x}, atol=1e-12,
+                 hint="Subtract the maximum of each row, x.max(axis=-1, keepdims=True), before np.exp.")
+
+
 @sm.step("large scores: softmax([1000, 1000]) is [0.5, 0.5], with no overflow")
 def _(softmax):
-    for x in (np.array([1000.0, 1000.0]), np.array([-1000.0, -1000.0]), np.array([1000.0, 999.0, 0.0])):
-        y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x},
-                              hint="exp(1000) overflows to inf, and inf / inf is NaN. Subtract the "
-                                   "largest score first: the result is the same, and every exp is at most 1.")
-        expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
-        expect_close(y, ref.softmax(x), what="softmax(x)", inputs={"x": x}, atol=1e-12)
+    for x in (np.array([1000.0, 1000.0]), np.array([-1000.0, -1000.0]), np.array([1000.0, 999.0, 0.0]),
+              np.array([0.0, 2000.0]), np.array([-2000.0, 0.0])):
+        _large_softmax_step(softmax, x)
 
 
 @sm.step("a batch whose rows have very different sizes (one maximum per row)")
 def _(softmax):
-    x = np.array([[1000.0, 1001.0],
-                  [0.0, 1.0]])
-    y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x},
+    x = np.array([[1000.0, 1001.0, 999.0],
+                  [0.0, 1.0, -1.0]])
+    y = expect_no_warning(softmax, x, call_text="softmax(x)", inputs={"x": x}, error_hint=_AXIS_HINT,
                           hint="Subtract the maximum of each row, not of the whole batch: "
                                "x.max(axis=-1, keepdims=True).")
     expect_array(y, shape=x.shape, what="softmax(x)", inputs={"x": x})
@@ -80,12 +91,15 @@ def _(softmax):
                  hint="Subtract the maximum of each row, not of the whole batch.")
 
 
-@sm.hidden_step("other scores, one sample and a batch")
+@sm.hidden_step("other scores, one sample and a batch, small and large")
 def _(softmax):
-    rng = np.random.default_rng(301)
+    rng = hidden_rng("3.1")
     x = rng.normal(scale=20.0, size=(5, 7))
     _softmax_step(softmax, x, ref.softmax(x))
     _softmax_step(softmax, x[2], ref.softmax(x[2]))
+    big = x * 100 + rng.uniform(-2000, 2000, size=(5, 1))
+    _large_softmax_step(softmax, big)
+    _large_softmax_step(softmax, big[0])
 
 
 # --- 3.2 cross-entropy error ------------------------------------------------------------
@@ -107,8 +121,36 @@ ce = Exercise("3.2", NB, "cross_entropy_error",
 
 def _ce_step(cross_entropy_error, y, t, hint=None):
     t_shown = t if isinstance(t, np.ndarray) else int(t)
-    expect_scalar_call(cross_entropy_error, (y, t), ref.cross_entropy_error(y, t), "cross_entropy_error(y, t)",
-                       {"y": y, "t": t_shown}, hint=hint)
+    inputs = {"y": y, "t": t_shown}
+    text = "cross_entropy_error(y, t)"
+    loss = call(cross_entropy_error, y, t, call_text=text, inputs=inputs,
+                error_hint="Handle every form of input: one sample y (C,) becomes a batch of one with "
+                           "y.reshape(1, -1); one-hot t (like y) becomes labels with t.argmax(axis=1).")
+    loss = expect_scalar(loss, what=text, inputs=inputs)
+    expected = ref.cross_entropy_error(y, t)
+    n = np.atleast_2d(y).shape[0]
+    C = np.atleast_2d(y).shape[1]
+    if np.isclose(loss, expected):
+        pass
+    elif n > 1 and np.isclose(loss, expected * n, rtol=1e-6):
+        hint = "You return the sum over the batch: divide by the number of samples N (the mean)."
+    elif np.isclose(loss, -expected, rtol=1e-6):
+        hint = "The sign is missing: log(p) is negative for p < 1, and the loss is -log(p), a positive number."
+    elif np.isclose(loss, expected * n / C, rtol=1e-6):
+        hint = "Divide by the number of samples N (the rows of y), not by the number of classes."
+    elif not np.isclose(loss, expected, rtol=1e-6) and np.isclose(
+            loss, -np.sum(np.log(np.atleast_2d(y)[np.arange(n), _labels(y, t)])) / n, rtol=1e-6):
+        hint = "Put delta = 1e-7 inside the log, as the statement says: -log(y + 1e-7)."
+    elif abs(loss - expected) < 1e-3 * abs(expected):
+        hint = "Very close, but not equal: use delta = 1e-7 exactly, inside the natural log (np.log)."
+    expect_close(loss, expected, what=text, inputs=inputs, rtol=1e-6, atol=1e-8, hint=hint)
+
+
+def _labels(y, t):
+    t = np.asarray(t)
+    if t.shape == np.shape(y):
+        t = t.argmax(axis=-1)
+    return np.atleast_1d(t).astype(int)
 
 
 @ce.step("one sample, one-hot target: y (C,), t (C,)")
@@ -123,24 +165,26 @@ def _(cross_entropy_error):
              hint="The label 2 means the right class is class 2: the loss is -log(y[2] + delta).")
 
 
+_Y_BATCH = np.array([[0.1, 0.7, 0.2],
+                     [0.5, 0.25, 0.25],
+                     [0.05, 0.05, 0.9],
+                     [0.6, 0.3, 0.1]])
+
+
 @ce.step("a batch, one-hot targets: y (N, C), t (N, C), the mean over the batch")
 def _(cross_entropy_error):
-    y = np.array([[0.1, 0.7, 0.2],
-                  [0.5, 0.25, 0.25],
-                  [0.05, 0.05, 0.9]])
+    y = _Y_BATCH
     t = np.array([[0, 1, 0],
                   [0, 0, 1],
-                  [0, 0, 1]])
+                  [0, 0, 1],
+                  [1, 0, 0]])
     _ce_step(cross_entropy_error, y, t,
              hint="Sum -log(y[right class] + delta) over the N samples, then divide by N (the mean, not the sum).")
 
 
 @ce.step("a batch, label targets: y (N, C), t (N,)")
 def _(cross_entropy_error):
-    y = np.array([[0.1, 0.7, 0.2],
-                  [0.5, 0.25, 0.25],
-                  [0.05, 0.05, 0.9]])
-    _ce_step(cross_entropy_error, y, np.array([1, 2, 2]),
+    _ce_step(cross_entropy_error, _Y_BATCH, np.array([1, 2, 2, 0]),
              hint="With labels t (N,), `y[np.arange(N), t]` picks the probability of the right class in each row.")
 
 
@@ -158,7 +202,7 @@ def _(cross_entropy_error):
 
 @ce.hidden_step("other probabilities and targets of every kind")
 def _(cross_entropy_error):
-    rng = np.random.default_rng(302)
+    rng = hidden_rng("3.2")
     y = ref.softmax(rng.normal(scale=2.0, size=(6, 5)))
     labels = rng.integers(0, 5, size=6)
     _ce_step(cross_entropy_error, y, labels)
@@ -180,6 +224,10 @@ mse = Exercise("3.3", NB, "mean_squared_error", "Mean squared error, with the co
 def _mse_step(mean_squared_error, y, t):
     inputs = {"y": y, "t": t}
     loss = call(mean_squared_error, y, t, call_text="mean_squared_error(y, t)", inputs=inputs)
+    if isinstance(loss, np.ndarray) and loss.ndim > 0:
+        expect(False, "mean_squared_error(y, t) should be a single number",
+               f"mean_squared_error(y, t) returned an array of shape {loss.shape}",
+               "np.mean without an axis averages over every entry and gives one number.")
     loss = expect_scalar(loss, what="mean_squared_error(y, t)", inputs=inputs)
     sq = (y - t) ** 2
     hint = None
@@ -187,6 +235,8 @@ def _mse_step(mean_squared_error, y, t):
         hint = "You return the mean of the squares: the course's convention has a 1/2 in front."
     elif np.isclose(loss, 0.5 * sq.sum()):
         hint = "You return half the sum: divide by the number of entries too (np.mean)."
+    elif sq.ndim == 2 and np.isclose(loss, 0.5 * sq.sum() / sq.shape[0]):
+        hint = "You divide by the number of rows N only: the mean is over all N * C entries."
     expect_close(loss, 0.5 * sq.mean(), what="mean_squared_error(y, t)", inputs=inputs, hint=hint)
 
 
@@ -210,7 +260,7 @@ def _(mean_squared_error):
 
 @mse.hidden_step("other values")
 def _(mean_squared_error):
-    rng = np.random.default_rng(303)
+    rng = hidden_rng("3.3")
     _mse_step(mean_squared_error, rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))
     _mse_step(mean_squared_error, rng.normal(size=7), rng.normal(size=7))
 
@@ -229,8 +279,16 @@ bce = Exercise("3.4", NB, "binary_cross_entropy", "Binary cross-entropy for a si
 
 
 def _bce_step(binary_cross_entropy, y, t, hint=None):
-    expect_scalar_call(binary_cross_entropy, (y, t), ref.binary_cross_entropy(y, t), "binary_cross_entropy(y, t)",
-                       {"y": y, "t": t}, hint=hint)
+    expected = ref.binary_cross_entropy(y, t)
+    text = "binary_cross_entropy(y, t)"
+    loss = call(binary_cross_entropy, y, t, call_text=text, inputs={"y": y, "t": t},
+                error_hint="Work elementwise (*, not @) and take np.mean over every entry.")
+    loss = expect_scalar(loss, what=text, inputs={"y": y, "t": t})
+    if np.isclose(loss, -expected):
+        hint = "The sign is flipped: the loss is MINUS the mean of t log(y) + (1 - t) log(1 - y), a positive number."
+    elif np.isclose(loss, expected * y.size):
+        hint = "You return the sum: take the mean over the batch."
+    expect_close(loss, expected, what=text, inputs={"y": y, "t": t}, hint=hint)
 
 
 @bce.step("probabilities y (N,) and 0/1 targets t (N,): the mean over the batch")
@@ -252,9 +310,17 @@ def _(binary_cross_entropy):
                  inputs={"y": y, "t": t}, hint="Use delta = 1e-7 inside both logs, as the statement says.")
 
 
+@bce.step("an (N, 1) output column, as a network with one sigmoid unit gives")
+def _(binary_cross_entropy):
+    y = np.array([[0.9], [0.2], [0.6], [0.3]])
+    t = np.array([[1.0], [0.0], [0.0], [1.0]])
+    _bce_step(binary_cross_entropy, y, t,
+              hint="Work elementwise and take np.mean over every entry: that works for (N,) and (N, 1) alike.")
+
+
 @bce.hidden_step("other probabilities, and an (N, 1) output column")
 def _(binary_cross_entropy):
-    rng = np.random.default_rng(304)
+    rng = hidden_rng("3.4")
     y = rng.uniform(0.01, 0.99, size=8)
     t = (rng.uniform(size=8) < 0.5).astype(float)
     _bce_step(binary_cross_entropy, y, t)
@@ -276,24 +342,37 @@ hin = Exercise("3.5", NB, "hinge_loss", "The multi-class hinge (margin) loss", p
                       "The finished line: `return margins.sum() / N`"))
 
 
+_HINGE_SHAPES = ("Keep each row's right-class score as a column, scores[np.arange(N), t][:, None] (N, 1), "
+                 "so that it is subtracted from every score of its own row; turn one sample (C,) into a "
+                 "batch of one first.")
+
+
 def _hinge_step(hinge_loss, s, t, margin=None):
     t_shown = t if isinstance(t, np.ndarray) else int(t)
     inputs = {"scores": s, "t": t_shown}
     if margin is None:
         text = "hinge_loss(scores, t)"
-        loss = call(hinge_loss, s, t, call_text=text, inputs=inputs)
+        loss = call(hinge_loss, s, t, call_text=text, inputs=inputs, error_hint=_HINGE_SHAPES)
         margin = 1.0
     else:
         text = f"hinge_loss(scores, t, margin={margin})"
-        loss = call(hinge_loss, s, t, margin=margin, call_text=text, inputs=inputs)
+        loss = call(hinge_loss, s, t, margin=margin, call_text=text, inputs=inputs, error_hint=_HINGE_SHAPES)
     loss = expect_scalar(loss, what=text, inputs=inputs)
     expected = ref.hinge_loss(s, t, margin=margin)
     n = np.atleast_2d(s).shape[0]
     hint = None
+    s2 = np.atleast_2d(s)
+    t1 = np.atleast_1d(t)
+    margins = np.maximum(0, s2 - s2[np.arange(n), t1][:, None] + margin)
+    margins[np.arange(n), t1] = 0
     if np.isclose(loss, expected + margin):
         hint = "The right class must not be compared with itself: it would always add max(0, margin) = margin."
+    elif not np.isclose(loss, expected) and np.isclose(loss, margins.max(axis=1).mean()):
+        hint = "Sum the margins over ALL wrong classes of a row, not just the largest one."
     elif n > 1 and np.isclose(loss, expected * n):
         hint = "Divide by the number of samples N: the loss is the mean over the batch."
+    elif margin != 1.0 and np.isclose(loss, ref.hinge_loss(s, t, margin=1.0)):
+        hint = "Use the `margin` argument in max(0, s_j - s_right + margin), not the number 1."
     expect_close(loss, expected, what=text, inputs=inputs, hint=hint)
 
 
@@ -303,12 +382,14 @@ def _(hinge_loss):
     _hinge_step(hinge_loss, np.array([3.0, 1.0, 2.5]), 0)
 
 
-@hin.step("a batch: scores (N, C), t (N,), the mean over the batch")
+@hin.step("a batch: scores (N, C), t (N,), the mean over the batch, every wrong class counted")
 def _(hinge_loss):
+    # Row 3 has two wrong classes inside the margin (0.5 + 1.5): their margins add up.
     s = np.array([[3.0, 1.0, 2.5],
                   [0.0, 2.0, 1.5],
-                  [-1.0, 4.0, 1.0]])
-    _hinge_step(hinge_loss, s, np.array([0, 2, 1]))
+                  [-1.0, 4.0, 1.0],
+                  [1.0, 2.0, 1.5]])
+    _hinge_step(hinge_loss, s, np.array([0, 2, 1, 2]))
 
 
 @hin.step("another margin")
@@ -320,7 +401,7 @@ def _(hinge_loss):
 
 @hin.hidden_step("other scores and labels")
 def _(hinge_loss):
-    rng = np.random.default_rng(305)
+    rng = hidden_rng("3.5")
     s = rng.normal(scale=2.0, size=(6, 4))
     t = rng.integers(0, 4, size=6)
     _hinge_step(hinge_loss, s, t)

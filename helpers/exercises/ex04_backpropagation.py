@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from helpers.checking import CheckFailure, Exercise, call, expect, expect_array, expect_close
+from helpers.checking import CheckFailure, Exercise, call, expect, expect_array, expect_close, hidden_rng
 from helpers.nn import functions as ref
 from helpers.nn.gradcheck import numerical_gradient as ref_numerical_gradient
 from helpers.nn.gradcheck import relative_error
@@ -44,6 +44,10 @@ def _make(cls, *args, text):
     return obj
 
 
+_BACKWARD_SHAPES = ("A gradient has the wrong shape. dx = dout @ W.T is (N, D) like x; dW = self.x.T @ dout is "
+                    "(D, H) like W; a bias gradient sums dout over the batch axis, dout.sum(axis=0), (H,) like b.")
+
+
 def _in_place(layer, held, names, text):
     """The layer's grads must be the arrays it had before backward, not new ones."""
     for i, (g, name) in enumerate(zip(held, names)):
@@ -68,9 +72,17 @@ ng = Exercise("4.1", NB, "numerical_gradient", "The numerical gradient by centra
                      "The finished line inside the loop: `grad[idx] = (f_plus - f_minus) / (2 * h)`"))
 
 
+_RESTORE = ("numerical_gradient may nudge x in place, but must put every element back exactly: remember "
+            "`saved = x[idx]`, and after evaluating f at saved + h and saved - h write `x[idx] = saved` "
+            "(adding and subtracting h again does not give back the same float).")
+
+
 def _ng(numerical_gradient, f, x, fname):
-    inputs = {"x": x}
-    g = call(numerical_gradient, f, x, call_text=f"numerical_gradient({fname}, x)", inputs=inputs)
+    inputs = {"x": x.copy()}
+    g = call(numerical_gradient, f, x, call_text=f"numerical_gradient({fname}, x)", inputs=inputs,
+             modified_hint=_RESTORE,
+             error_hint="Loop over every index of x, whatever its shape: `for idx in np.ndindex(x.shape):`, "
+                        "and index with the tuple idx.")
     expect_array(g, shape=x.shape, what=f"numerical_gradient({fname}, x)", inputs=inputs,
                  hint="Start from `grad = np.zeros_like(x)` and fill one entry per index.")
     return g, inputs
@@ -86,7 +98,12 @@ def _(numerical_gradient):
 def _(numerical_gradient):
     x = np.array([1.0, -2.0, 3.0])
     g, inputs = _ng(numerical_gradient, lambda v: np.sum(v ** 2), x, "f")
-    expect_close(g, 2 * x, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-4, atol=1e-6)
+    hint = None
+    if np.allclose(g, 4 * x, rtol=1e-4):
+        hint = "The central difference divides by 2h: the points x - h and x + h are 2h apart."
+    elif np.allclose(g, -2 * x, rtol=1e-4):
+        hint = "The sign is flipped: (f(x + h) - f(x - h)) / (2h), the value at x + h first."
+    expect_close(g, 2 * x, what="numerical_gradient(f, x)", inputs=inputs, rtol=1e-4, atol=1e-6, hint=hint)
 
 
 @ng.step("central difference on a matrix: f(x) = sum(x**3) to 1e-7")
@@ -107,11 +124,8 @@ def _(numerical_gradient):
     def f_reads_x(_):
         return np.sum(np.sin(x))          # reads the array x itself, not its argument
 
-    g = call(lambda: numerical_gradient(f_reads_x, x), call_text="numerical_gradient(f, x)")
-    expect(np.array_equal(x, kept), "x was changed by numerical_gradient",
-           "after numerical_gradient(f, x) returned, x was no longer the array passed in:"
-           f"\n   before: {kept.tolist()}\n   after:  {x.tolist()}",
-           "Put each element back (`x[idx] = saved`) after evaluating f at x[idx] + h and x[idx] - h.")
+    g = call(numerical_gradient, f_reads_x, x, call_text="numerical_gradient(f, x)", inputs={"x": kept},
+             modified_hint=_RESTORE)
     expect_array(g, shape=x.shape, what="numerical_gradient(f, x)")
     expect_close(g, np.cos(kept), what="numerical_gradient(f, x) for an f that reads x from outside",
                  inputs={"x": kept}, rtol=1e-6, atol=1e-8,
@@ -121,7 +135,7 @@ def _(numerical_gradient):
 
 @ng.hidden_step("other functions and shapes, where every element depends on the others")
 def _(numerical_gradient):
-    rng = np.random.default_rng(401)
+    rng = hidden_rng("4.1")
     x = rng.normal(size=(2, 3, 2))
     w = rng.normal(size=x.shape)
 
@@ -155,38 +169,40 @@ def _matmul_backward(MatMul, x, W, dout):
     held = list(layer.grads)
     call(layer.forward, x, call_text="layer.forward(x)", inputs={"x": x, "W": W})
     inputs = {"x": x, "W": W, "dout": dout}
-    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs, error_hint=_BACKWARD_SHAPES)
     expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
                  hint="dx must have the shape of x, (N, D): dout (N, H) times W.T (H, D).")
+    expect_array(layer.grads[0] if layer.grads else None, shape=W.shape, what="layer.grads[0] (dW)",
+                 inputs=inputs, hint="dW = self.x.T @ dout: (D, N) @ (N, H) -> (D, H), the shape of W.")
     _in_place(layer, held, ["dW"], "layer.backward(dout)")
-    expect_array(layer.grads[0], shape=W.shape, what="layer.grads[0] (dW)", inputs=inputs)
     return layer, dx, inputs
 
 
 @mm.step("backward returns dx of x's shape and writes dW into grads[0] in place")
 def _(MatMul):
-    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0], [-2.0, 0.5]])
     W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
-    _matmul_backward(MatMul, x, W, np.ones((3, 3)))
+    _matmul_backward(MatMul, x, W, np.ones((4, 3)))
+
+
+# N = 4 samples, D = 2 inputs, H = 3 units: no two sizes equal, no symmetric matrix.
+_X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0], [-2.0, 0.5]])
+_W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+_DOUT = np.array([[1.0, 0.0, 0.5], [0.0, 2.0, 0.0], [0.0, 1.0, -1.0], [3.0, -1.0, 2.0]])
 
 
 @mm.step("values on a small hand-made case")
 def _(MatMul):
-    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
-    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
-    dout = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]])
-    layer, dx, inputs = _matmul_backward(MatMul, x, W, dout)
-    expect_close(dx, [[1.0, 2.0], [0.0, 2.0], [1.0, -0.5]], what="dx", inputs=inputs,
+    layer, dx, inputs = _matmul_backward(MatMul, _X, _W, _DOUT)
+    expect_close(dx, _DOUT @ _W.T, what="dx", inputs=inputs,
                  hint="dx = dout @ W.T (not W @ dout, not dout @ W).")
-    expect_close(layer.grads[0], [[1.0, 0.0, -3.0], [2.0, -2.0, -1.0]], what="dW = layer.grads[0]",
+    expect_close(layer.grads[0], _X.T @ _DOUT, what="dW = layer.grads[0]",
                  inputs=inputs, hint="dW = self.x.T @ dout: (D, N) @ (N, H) -> (D, H).")
 
 
 @mm.step("calling backward twice gives the same dW (written, not added up)")
 def _(MatMul):
-    x = np.array([[1.0, -1.0], [2.0, 0.5]])
-    W = np.array([[0.5, 1.0], [-1.0, 2.0]])
-    dout = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    x, W, dout = _X, _W, _DOUT
     layer, _, inputs = _matmul_backward(MatMul, x, W, dout)
     call(layer.backward, dout, call_text="layer.backward(dout) (a second time)")
     expect_close(layer.grads[0], x.T @ dout, what="dW after a second backward", inputs=inputs,
@@ -205,7 +221,7 @@ def _(MatMul):
 
 @mm.hidden_step("other sizes, including a batch of one")
 def _(MatMul):
-    rng = np.random.default_rng(402)
+    rng = hidden_rng("4.2")
     for N, D, H in [(1, 6, 2), (7, 3, 5)]:
         x, W, dout = rng.normal(size=(N, D)), rng.normal(size=(D, H)), rng.normal(size=(N, H))
         layer, dx, inputs = _matmul_backward(MatMul, x, W, dout)
@@ -229,9 +245,10 @@ def _sigmoid_backward(Sigmoid, x, dout):
     layer = _make(Sigmoid, text="Sigmoid()")
     inputs = {"x": x, "dout": dout}
     call(layer.forward, x, call_text="layer.forward(x)", inputs=inputs)
-    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs,
+              error_hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
     expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
-                 hint="Everything here is elementwise: dx has the shape of x and dout.")
+                 hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
     return dx, inputs
 
 
@@ -264,7 +281,7 @@ def _(Sigmoid):
 
 @sg.hidden_step("other values, in 3-D")
 def _(Sigmoid):
-    rng = np.random.default_rng(403)
+    rng = hidden_rng("4.3")
     x, dout = rng.normal(size=(2, 3, 4)) * 3, rng.normal(size=(2, 3, 4))
     dx, inputs = _sigmoid_backward(Sigmoid, x, dout)
     expect_close(dx, dout * ref.sigmoid_grad(x), what="dx", inputs=inputs, rtol=1e-9)
@@ -290,44 +307,43 @@ def _affine_backward(Affine, x, W, b, dout):
     held = list(layer.grads)
     inputs = {"x": x, "W": W, "b": b, "dout": dout}
     call(layer.forward, x, call_text="layer.forward(x)", inputs=inputs)
-    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs)
+    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs, error_hint=_BACKWARD_SHAPES)
     expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
-                 hint="dx must have the shape of x, (N, D).")
-    _in_place(layer, held, ["dW", "db"], "layer.backward(dout)")
-    expect_array(layer.grads[0], shape=W.shape, what="layer.grads[0] (dW)", inputs=inputs)
+                 hint="dx must have the shape of x, (N, D): dout @ W.T.")
+    expect(len(layer.grads) == 2, "layer.grads should hold two arrays, dW and db",
+           f"after layer.backward(dout), layer.grads has {len(layer.grads)} entries.",
+           "Keep the constructor as given and write into self.grads[0] and self.grads[1].")
+    expect_array(layer.grads[0], shape=W.shape, what="layer.grads[0] (dW)", inputs=inputs,
+                 hint="dW = self.x.T @ dout: (D, N) @ (N, H) -> (D, H), the shape of W.")
     expect_array(layer.grads[1], shape=b.shape, what="layer.grads[1] (db)", inputs=inputs,
                  hint="db has b's shape (H,): sum dout over the batch axis, `dout.sum(axis=0)`.")
+    _in_place(layer, held, ["dW", "db"], "layer.backward(dout)")
     return layer, dx, inputs
 
 
 @af.step("shapes: dx like x, dW like W, db like b, written in place")
 def _(Affine):
-    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
-    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
-    _affine_backward(Affine, x, W, np.zeros(3), np.ones((3, 3)))
+    _affine_backward(Affine, _X, _W, np.zeros(3), np.ones((4, 3)))
 
 
 @af.step("values on a small hand-made case")
 def _(Affine):
-    x = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
-    W = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
     b = np.array([0.5, -0.5, 1.0])
-    dout = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]])
-    layer, dx, inputs = _affine_backward(Affine, x, W, b, dout)
-    expect_close(dx, [[1.0, 2.0], [0.0, 2.0], [1.0, -0.5]], what="dx", inputs=inputs,
+    layer, dx, inputs = _affine_backward(Affine, _X, _W, b, _DOUT)
+    expect_close(dx, _DOUT @ _W.T, what="dx", inputs=inputs,
                  hint="dx = dout @ W.T; the bias plays no part in dx.")
-    expect_close(layer.grads[0], [[1.0, 0.0, -3.0], [2.0, -2.0, -1.0]], what="dW = layer.grads[0]",
+    expect_close(layer.grads[0], _X.T @ _DOUT, what="dW = layer.grads[0]",
                  inputs=inputs, hint="dW = self.x.T @ dout.")
-    expect_close(layer.grads[1], [1.0, 2.0, -1.0], what="db = layer.grads[1]", inputs=inputs,
-                 hint="db = dout.sum(axis=0): one entry per output unit, summed over the rows (samples).")
+    db_hint = "db = dout.sum(axis=0): one entry per output unit, summed over the rows (samples)."
+    if np.allclose(layer.grads[1], _DOUT.mean(axis=0)):
+        db_hint = "b was added to every row, so db is the SUM of dout over the rows, not the mean."
+    expect_close(layer.grads[1], _DOUT.sum(axis=0), what="db = layer.grads[1]", inputs=inputs, hint=db_hint)
 
 
 @af.step("calling backward twice gives the same dW and db (written, not added up)")
 def _(Affine):
-    x = np.array([[1.0, -1.0], [2.0, 0.5]])
-    W = np.array([[0.5, 1.0], [-1.0, 2.0]])
-    dout = np.array([[1.0, 2.0], [-1.0, 0.5]])
-    layer, _, inputs = _affine_backward(Affine, x, W, np.zeros(2), dout)
+    x, W, dout = _X, _W, _DOUT
+    layer, _, inputs = _affine_backward(Affine, x, W, np.zeros(3), dout)
     call(layer.backward, dout, call_text="layer.backward(dout) (a second time)")
     expect_close(layer.grads[0], x.T @ dout, what="dW after a second backward", inputs=inputs,
                  hint="Use `self.grads[0][...] = dW`, not `+=`.")
@@ -349,7 +365,7 @@ def _(Affine):
 
 @af.hidden_step("other sizes, including a batch of one")
 def _(Affine):
-    rng = np.random.default_rng(404)
+    rng = hidden_rng("4.4")
     for N, D, H in [(1, 3, 4), (8, 5, 2)]:
         x, W, b = rng.normal(size=(N, D)), rng.normal(size=(D, H)), rng.normal(size=H)
         dout = rng.normal(size=(N, H))
@@ -381,9 +397,12 @@ def _softmax_backward(SoftmaxWithLoss, x, t, dout=None):
     else:
         inputs["dout"] = dout
         dx = call(layer.backward, dout, call_text=f"layer.backward({dout})", inputs=inputs)
-    expect_array(dx, shape=x.shape, what="dx = layer.backward()", inputs=inputs,
-                 hint="dx has the shape of the scores x, (N, C).")
-    return dx, inputs
+    return _expect_dx(dx, x, inputs), inputs
+
+
+def _expect_dx(dx, x, inputs):
+    return expect_array(dx, shape=x.shape, what="dx = layer.backward()", inputs=inputs,
+                        hint="dx has the shape of the scores x, (N, C).")
 
 
 def _softmax_expected(x, labels, dout=1.0):
@@ -395,9 +414,14 @@ def _(SoftmaxWithLoss):
     x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     t = np.array([0, 2])
     dx, inputs = _softmax_backward(SoftmaxWithLoss, x, t)
-    expect_close(dx, _softmax_expected(x, t), what="dx", inputs=inputs,
-                 hint="dx = (self.y - self.t) / N: don't forget to divide by the batch size N, since the "
-                      "loss is the mean over the batch.")
+    expected = _softmax_expected(x, t)
+    hint = ("dx = (self.y - self.t) / N: don't forget to divide by the batch size N, since the "
+            "loss is the mean over the batch.")
+    if np.allclose(dx, -expected):
+        hint = "The sign is flipped: dx = (self.y - self.t) / N, probabilities minus targets."
+    elif np.allclose(dx, expected * x.shape[0] / x.shape[1]):
+        hint = "N is the number of samples, the rows of self.y (self.y.shape[0]), not the number of classes."
+    expect_close(dx, expected, what="dx", inputs=inputs, hint=hint)
 
 
 @sm.step("one-hot targets give the same gradient")
@@ -417,6 +441,20 @@ def _(SoftmaxWithLoss):
                  hint="Multiply by dout: the layer above may scale the loss.")
 
 
+@sm.step("calling backward twice gives the same dx (the layer's state is left as it was)")
+def _(SoftmaxWithLoss):
+    x = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+    t = np.array([0, 2])
+    layer = _make(SoftmaxWithLoss, text="SoftmaxWithLoss()")
+    inputs = {"x": x, "t": t}
+    call(layer.forward, x, t, call_text="layer.forward(x, t)", inputs=inputs)
+    call(layer.backward, call_text="layer.backward()", inputs=inputs)
+    dx = _expect_dx(call(layer.backward, call_text="layer.backward() (a second time)", inputs=inputs), x, inputs)
+    expect_close(dx, _softmax_expected(x, t), what="dx from a second backward", inputs=inputs,
+                 hint="Compute dx into a new array (dx = ...), without changing self.y or self.t "
+                      "(no `self.y -= self.t`).")
+
+
 @sm.step("numerical gradient check (float64), relative error below 1e-7")
 def _(SoftmaxWithLoss):
     rng = np.random.default_rng(45)
@@ -429,7 +467,7 @@ def _(SoftmaxWithLoss):
 
 @sm.hidden_step("other sizes, large scores and one-hot targets")
 def _(SoftmaxWithLoss):
-    rng = np.random.default_rng(405)
+    rng = hidden_rng("4.5")
     x, labels = rng.normal(size=(9, 5)) * 4, rng.integers(0, 5, size=9)
     x[0, 1] = 800.0
     dx, inputs = _softmax_backward(SoftmaxWithLoss, x, labels)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
-                              expect_equal, expect_scalar, expect_scalar_call)
+                              expect_equal, expect_scalar, expect_scalar_call, hidden_rng)
 from helpers.nn.layers import TwoLayerNet
 from helpers.nn.optimizers import SGD as RefSGD
 from helpers.nn.optimizers import Momentum as RefMomentum
@@ -35,8 +35,10 @@ def _sgd_update(SGD, lr, params, grads):
     grads_before = [g.copy() for g in grads]
     inputs = {f"params[{i}]": p for i, p in enumerate(before)}
     inputs.update({f"grads[{i}]": g for i, g in enumerate(grads_before)})
-    # Called directly (not through call's copies): updating in place is the point.
-    call(lambda: opt.update(params, grads), call_text=f"SGD({lr}).update(params, grads)", inputs=inputs)
+    # params (argument 0) is updated in place: that is the point; grads must stay as they are.
+    call(opt.update, params, grads, call_text=f"SGD({lr}).update(params, grads)", inputs=inputs, modifies=(0,),
+         modified_hint="Only the parameters change: `p -= self.lr * g` computes self.lr * g as a new array "
+                       "and leaves g alone (`g *= self.lr` would scale the caller's gradient).")
     for i, (p, h) in enumerate(zip(params, held)):
         expect(p is h, "update replaced a parameter array instead of changing it in place",
                f"params[{i}] is a new array after update.",
@@ -46,10 +48,12 @@ def _sgd_update(SGD, lr, params, grads):
            f"after SGD({lr}).update(params, grads) every params[i] still holds its old values{_show(inputs)}",
            "`p = p - self.lr * g` makes a new array and leaves the one in `params` unchanged: use `p -= ...`.")
     for i, (p, b, g) in enumerate(zip(params, before, grads_before)):
-        expect_close(p, b - lr * g, what=f"params[{i}] after update", inputs=inputs,
-                     hint="Each parameter moves against its gradient: p <- p - lr * g.")
-    for i, (g, gb) in enumerate(zip(grads, grads_before)):
-        expect_close(g, gb, what=f"grads[{i}] after update (it must not change)", inputs=inputs)
+        hint = "Each parameter moves against its gradient: p <- p - lr * g."
+        if np.allclose(p, b + lr * g):
+            hint = "That step goes up the gradient: subtract, p -= self.lr * g."
+        elif np.allclose(p, b - g):
+            hint = "Scale the step by the learning rate: p -= self.lr * g."
+        expect_close(p, b - lr * g, what=f"params[{i}] after update", inputs=inputs, hint=hint)
     return opt
 
 
@@ -62,21 +66,27 @@ def _(SGD):
     _sgd_update(SGD, 0.1, [np.array([1.0, -2.0, 0.5])], [np.array([0.5, 0.5, -1.0])])
 
 
-@sgd.step("several parameters of different shapes (W and b of a layer)")
+@sgd.step("several parameters of different shapes (W and b of a layer), two updates in a row")
 def _(SGD):
     params = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.0, 1.0])]
     grads = [np.array([[1.0, -1.0], [0.5, 0.0]]), np.array([2.0, -2.0])]
-    _sgd_update(SGD, 0.5, params, grads)
+    opt = _sgd_update(SGD, 0.5, params, grads)
+    expected = [p - 0.5 * g for p, g in zip(params, grads)]
+    call(opt.update, params, grads, call_text="update(params, grads) (a second time)", modifies=(0,))
+    for i, (p, e) in enumerate(zip(params, expected)):
+        expect_close(p, e, what=f"params[{i}] after a second update",
+                     hint="Each call of update takes one more step p <- p - lr * g; keep no state between calls.")
 
 
 @sgd.hidden_step("other learning rates and values, two updates in a row")
 def _(SGD):
-    rng = np.random.default_rng(501)
+    rng = hidden_rng("5.1")
     params = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2))]
     grads = [rng.normal(size=p.shape) for p in params]
-    opt = _sgd_update(SGD, 0.03, params, grads)
-    expected = [p - 0.03 * g for p, g in zip(params, grads)]
-    call(lambda: opt.update(params, grads), call_text="update(params, grads) (a second time)")
+    lr = float(rng.uniform(0.01, 0.1))
+    opt = _sgd_update(SGD, lr, params, grads)
+    expected = [p - lr * g for p, g in zip(params, grads)]
+    call(opt.update, params, grads, call_text="update(params, grads) (a second time)", modifies=(0,))
     for i, (p, e) in enumerate(zip(params, expected)):
         expect_close(p, e, what=f"params[{i}] after a second update")
 
@@ -95,16 +105,23 @@ mb = Exercise("5.2", NB, "minibatches", "A shuffled mini-batch iterator", points
                      "idx = order[start:start + batch_size]; yield x[idx], t[idx]`"))
 
 
-def _batches(minibatches, x, t, batch_size, seed):
+def _listed(batches, x, t):
+    """One epoch's batches as a list; x and t are passed so that writes into them are caught."""
+    return list(batches)
+
+
+def _batches(minibatches, x, t, batch_size, seed, rng=None):
     text = f"minibatches(x, t, {batch_size}, rng)"
     inputs = {"x": x, "t": t}
-    result = call(lambda: minibatches(x.copy(), t.copy(), batch_size, np.random.default_rng(seed)),
-                  call_text=text, inputs=inputs)
+    rng = np.random.default_rng(seed) if rng is None else rng
+    result = call(minibatches, x, t, batch_size, rng, call_text=text, inputs=inputs)
     if result is None or not hasattr(result, "__iter__"):
         raise CheckFailure(f"{text} should yield (x_batch, t_batch) pairs",
                            f"{text} returned {type(result).__name__}, which is not a sequence of batches.",
                            "Use `yield x[idx], t[idx]` inside the loop (a generator), or return a list of pairs.")
-    batches = call(lambda: list(result), call_text=f"list({text})", inputs=inputs)
+    batches = call(_listed, result, x, t, call_text=f"list({text})", inputs=inputs,
+                   modified_hint="Shuffle an array of row numbers (rng.permutation(N)) and index with it; "
+                                 "rng.shuffle(x) reorders the caller's data in place.")
     for k, item in enumerate(batches):
         expect(isinstance(item, tuple) and len(item) == 2,
                f"{text} should yield (x_batch, t_batch) pairs",
@@ -139,13 +156,16 @@ def _check_batches(minibatches, x, t, batch_size, seed):
                      hint="Index x and t with the same indices, so each input keeps its target.")
 
 
-@mb.step("batch sizes: 10 samples in batches of 4 -> 4, 4, 2")
+@mb.step("batch sizes: 10, 9 and 8 samples in batches of 4 -> 4, 4, 2 / 4, 4, 1 / 4, 4")
 def _(minibatches):
-    x = np.arange(20.0).reshape(10, 2)
-    t = np.arange(10)
-    batches, text, inputs = _batches(minibatches, x, t, 4, 0)
-    expect_equal([len(xb) for xb, _ in batches], [4, 4, 2], what=f"the batch sizes of {text}", inputs=inputs,
-                 hint="`range(0, N, batch_size)` gives the start of each batch; the last one is shorter.")
+    for n, sizes in ((10, [4, 4, 2]), (9, [4, 4, 1]), (8, [4, 4])):
+        x = np.arange(2.0 * n).reshape(n, 2)
+        t = np.arange(n)
+        batches, text, inputs = _batches(minibatches, x, t, 4, 0)
+        expect_equal([len(xb) for xb, _ in batches], sizes, what=f"the batch sizes of {text} for N = {n}",
+                     inputs=inputs,
+                     hint="`range(0, N, batch_size)` gives the start of each batch: the last batch keeps what "
+                          "is left (even a single sample), and no batch is empty.")
 
 
 @mb.step("every sample once per epoch, inputs paired with their targets")
@@ -163,6 +183,24 @@ def _(minibatches):
                "Index x and t with the same indices: `x[idx], t[idx]`.")
 
 
+@mb.step("shuffled, with a new order each epoch: epochs drawn from the same rng differ")
+def _(minibatches):
+    x = np.arange(32.0).reshape(16, 2)
+    t = np.arange(16)
+    rng = np.random.default_rng(3)
+    epochs = [_batches(minibatches, x, t, 4, None, rng=rng)[0] for _ in range(3)]
+    orders = [np.concatenate([tb for _, tb in batches]).tolist() for batches in epochs]
+    expect(orders[0] != sorted(orders[0]), "the batches are not shuffled",
+           f"minibatches(x, t, 4, rng) yields the rows in file order: {orders[0]}.",
+           "Shuffle the row numbers first: order = rng.permutation(N).")
+    expect(orders[0] != orders[1] and orders[1] != orders[2],
+           "the same order came back in every epoch",
+           f"three epochs of minibatches(x, t, 4, rng) with the same rng gave the orders {orders[0]}, "
+           f"{orders[1]} and {orders[2]}; each epoch must draw a new order.",
+           "Draw the order from the rng you are given, once per call: order = rng.permutation(N). "
+           "Don't make a new generator with a fixed seed, and don't keep an order from an earlier call.")
+
+
 @mb.step("the order is rng.permutation(N): shuffled and reproducible")
 def _(minibatches):
     x = np.arange(24.0).reshape(12, 2)
@@ -172,11 +210,11 @@ def _(minibatches):
 
 @mb.hidden_step("other sizes, one-hot targets, and a batch larger than the data")
 def _(minibatches):
-    rng = np.random.default_rng(502)
+    rng = hidden_rng("5.2")
     x = rng.normal(size=(23, 3))
     t = np.eye(4)[rng.integers(0, 4, size=23)]
-    _check_batches(minibatches, x, t, 6, 11)
-    _check_batches(minibatches, x[:5], t[:5], 8, 12)
+    _check_batches(minibatches, x, t, 6, int(rng.integers(1000)))
+    _check_batches(minibatches, x[:5], t[:5], 8, int(rng.integers(1000)))
 
 
 # --- 5.3 one training step ------------------------------------------------------------------------
@@ -213,8 +251,7 @@ def _train_step_case(train_step, seed, sizes, optimizer):
     twin.backward()
     inputs = {"x": x, "t": t}
     opt = _RecordingOptimizer(optimizer)
-    loss = call(lambda: train_step(model, opt, x, t), call_text="train_step(model, optimizer, x, t)",
-                inputs=inputs)
+    loss = call(train_step, model, opt, x, t, call_text="train_step(model, optimizer, x, t)", inputs=inputs)
     expect(loss is not None, "train_step returned nothing",
            "train_step(model, optimizer, x, t) returned None.",
            "End with `return loss`, the value model.forward(x, t) gave.")
@@ -254,7 +291,8 @@ def _(train_step):
 
 @ts.hidden_step("another model and a Momentum optimizer")
 def _(train_step):
-    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, 503, (4, 6, 5, 9),
+    seed = int(hidden_rng("5.3").integers(1000))
+    model, twin, opt, loss, expected_loss, inputs = _train_step_case(train_step, seed, (4, 6, 5, 9),
                                                                       RefMomentum(0.2))
     expect_close(loss, expected_loss, what="the returned loss", inputs=inputs)
     RefMomentum(0.2).update(twin.params, twin.grads)
@@ -278,7 +316,17 @@ acc = Exercise("5.4", NB, "accuracy", "Accuracy: the fraction of correct predict
 
 
 def _acc(accuracy, scores, t, expected):
-    expect_scalar_call(accuracy, (scores, t), expected, "accuracy(scores, t)", {"scores": scores, "t": t})
+    hint = None
+    if t.ndim == 1 and expected > 0:
+        got = call(accuracy, scores, t, call_text="accuracy(scores, t)", inputs={"scores": scores, "t": t},
+                   error_hint="scores.argmax(axis=1) gives one predicted class per row (N,), to compare with t.")
+        if isinstance(got, (int, float, np.number)) and np.isclose(float(got), expected * len(t)):
+            hint = "You return the number of right rows: divide by N (np.mean of the comparison does it)."
+        elif isinstance(got, (int, float, np.number)) and np.isclose(float(got), 100 * expected):
+            hint = "Return a fraction between 0 and 1, not a percentage."
+    expect_scalar_call(accuracy, (scores, t), expected, "accuracy(scores, t)", {"scores": scores, "t": t},
+                       hint=hint, error_hint="scores.argmax(axis=1) gives one predicted class per row (N,); a "
+                                             "one-hot t (N, C) becomes labels with t.argmax(axis=1).")
 
 
 @acc.step("labels: 3 of 4 rows right -> 0.75")
@@ -295,7 +343,7 @@ def _(accuracy):
 
 @acc.hidden_step("a larger random batch")
 def _(accuracy):
-    rng = np.random.default_rng(504)
+    rng = hidden_rng("5.4")
     scores = rng.normal(size=(50, 4))
     t = rng.integers(0, 4, size=50)
     _acc(accuracy, scores, t, ref_accuracy(scores, t))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.checking import (CheckFailure, Exercise, call, expect, expect_array, expect_close,
-                              expect_no_warning, expect_scalar, expect_scalar_call)
+                              expect_no_warning, expect_scalar, expect_scalar_call, hidden_rng)
 from helpers.data import Standardizer
 from helpers.nn.gradcheck import numerical_gradient, relative_error
 from helpers.nn.models import MLPClassifier
@@ -151,11 +151,46 @@ def _(stratified_split):
            "Use the `rng` argument to shuffle: rng.permutation(...).")
 
 
+def _check_within_class(stratified_split, sizes, test_fraction, seeds):
+    """Over many seeds, each row must land in the test part with (about) the chance its class gives."""
+    X, y = _sorted_data(sizes)
+    per_class = _test_counts(sizes, test_fraction)
+    in_test = np.zeros(len(y))
+    for seed in seeds:
+        X_te = _run_split(stratified_split, X, y, test_fraction, seed)[3]
+        in_test[X_te[:, 0].astype(int)] += 1
+    share = in_test / len(seeds)
+    chance = (per_class / np.asarray(sizes))[y]
+    # With 200 splits the share of a row has a standard deviation of at most 0.035: a tolerance of
+    # 0.15 (over 4 standard deviations) never fails a fair split, and a split that always tests the
+    # same rows of a class is off by 0.3 or more.
+    worst = int(np.argmax(np.abs(share - chance)))
+    expect(abs(share[worst] - chance[worst]) <= 0.15,
+           "the test rows of a class are not drawn at random",
+           f"over {len(seeds)} splits with different seeds, row {worst} (class {y[worst]}, the rows sorted by "
+           f"class as in iris.csv) was in the test part {int(in_test[worst])} times, a share of "
+           f"{share[worst]:.2f}; its class sends {per_class[y[worst]]} of its {sizes[y[worst]]} rows to the "
+           f"test part, a chance of {chance[worst]:.2f} for each row.",
+           "Shuffle the rows of each class before taking its test rows: "
+           "rng.permutation(np.flatnonzero(y == label))[:k], not a fixed set of rows (the first or last k).")
+
+
+@split.step("within each class the test rows are random: each row's chance of being tested is its class's share")
+def _(stratified_split):
+    _check_within_class(stratified_split, [10, 10, 10], 0.3, range(100, 300))
+
+
 @split.hidden_step("four classes of different sizes, another fraction and more features")
 def _(stratified_split):
-    X_tr, X_te, y_tr, y_te = _check_split(stratified_split, [12, 7, 13, 5], 0.25, 611, n_features=3)
+    rng = hidden_rng("6.1")
+    sizes = [int(n) for n in rng.integers(5, 15, size=4)]
+    fraction = float(rng.uniform(0.2, 0.4))
+    X_tr, X_te, y_tr, y_te = _check_split(stratified_split, sizes, fraction, int(rng.integers(1000)),
+                                          n_features=3)
     expect(not np.all(np.diff(y_tr) >= 0), "the training part is still sorted by class",
            "y_train comes in blocks of equal labels.")
+    start = int(rng.integers(1000, 10000))
+    _check_within_class(stratified_split, sizes, fraction, range(start, start + 200))
 
 
 # --- 6.2 standardisation ----------------------------------------------------------------------------
@@ -237,12 +272,14 @@ def _(standardize):
     expect_close(a, np.column_stack([(X_train[:, 0] - 4) / sd0, np.zeros(4)]),
                  what="the standardised training part", inputs=inputs,
                  hint="A constant column becomes all zeros: subtract its mean and divide by 1.")
-    expect_close(b, [[(2 - 4) / sd0, 1.0]], what="the standardised test part", inputs=inputs)
+    expect_close(b, [[(2 - 4) / sd0, 1.0]], what="the standardised test part", inputs=inputs,
+                 hint="The constant column's std counts as 1, so the test value 6 becomes (6 - 5) / 1 = 1. "
+                      "Replace a std of 0 by 1 with np.where; adding a tiny number instead divides by almost 0.")
 
 
 @std.hidden_step("other data: matches helpers.data.Standardizer fitted on the training part")
 def _(standardize):
-    rng = np.random.default_rng(621)
+    rng = hidden_rng("6.2")
     X_train = rng.normal(loc=[5.0, -2.0, 0.5, 30.0, 1.0], scale=[1.0, 3.0, 0.1, 8.0, 2.0], size=(9, 5))
     X_test = rng.normal(size=(4, 5)) * 4
     a, b, inputs = _run_std(standardize, X_train, X_test)
@@ -265,7 +302,11 @@ acc = Exercise("6.3", NB, "accuracy", "Accuracy: the fraction of rows whose top 
 
 def _acc(accuracy, scores, labels, expected):
     expect_scalar_call(accuracy, (scores, labels), expected, "accuracy(scores, labels)",
-                       {"scores": scores, "labels": labels})
+                       {"scores": scores, "labels": labels},
+                       hint="Compare one predicted class per row, scores.argmax(axis=1), with the labels, and "
+                            "return the fraction that agree (np.mean), a number between 0 and 1.",
+                       error_hint="scores.argmax(axis=1) gives one predicted class per row (N,), to compare "
+                                  "with labels (N,).")
 
 
 @acc.step("hand-made case: 3 of 4 rows right -> 0.75")
@@ -283,7 +324,7 @@ def _(accuracy):
 
 @acc.hidden_step("random scores for 5 classes")
 def _(accuracy):
-    rng = np.random.default_rng(631)
+    rng = hidden_rng("6.3")
     scores = rng.normal(size=(23, 5))
     labels = rng.integers(0, 5, size=23)
     labels[:9] = scores[:9].argmax(axis=1)        # some right on purpose
@@ -334,8 +375,9 @@ def _check_cm(confusion_matrix, labels, predicted, C):
             raise CheckFailure(f"{shown} counts a repeated (true, predicted) pair only once",
                                f"{shown}: some counts are too small.{_show(inputs)}"
                                f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
-                               "`M[labels, predicted] += 1` adds 1 once per distinct pair, however often it "
-                               "occurs: loop over the pairs, or use np.add.at(M, (labels, predicted), 1).")
+                               "Every occurrence of a pair adds 1: `M[t, p] += 1` inside a loop over the pairs "
+                               "(not `= 1`). `M[labels, predicted] += 1` without a loop adds 1 only once per "
+                               "distinct pair; np.add.at(M, (labels, predicted), 1) counts them all.")
         raise CheckFailure(f"{shown} has wrong counts",
                            f"{shown} has wrong counts.{_show(inputs)}"
                            f"\n   expected: {_arr(expected)}\n   got:      {_arr(M)}",
@@ -360,7 +402,7 @@ def _(confusion_matrix):
 
 @cm.hidden_step("random labels, 5 classes")
 def _(confusion_matrix):
-    rng = np.random.default_rng(641)
+    rng = hidden_rng("6.4")
     labels = rng.integers(0, 5, size=40)
     predicted = np.where(rng.random(40) < 0.6, labels, rng.integers(0, 5, size=40))
     _check_cm(confusion_matrix, labels, predicted, 5)
@@ -422,6 +464,11 @@ def _build(TwoLayerNet, D, H, C, seed):
     return net, shown
 
 
+_BACKWARD_ORDER = ("backward runs the loss layer's backward first, then the layers in reverse order, "
+                   "`for layer in reversed(self.layers): dout = layer.backward(dout)`, each taking the dout "
+                   "the one after it returned.")
+
+
 def _set_params(net, values):
     for p, v in zip(net.params, values):
         p[...] = v
@@ -441,10 +488,16 @@ def _manual_loss(scores, labels):
 def _check_predict(net, shown, values, x):
     _set_params(net, values)
     inputs = {"x": x}
-    scores = call(lambda: net.predict(x), call_text="net.predict(x)", inputs=inputs)
+    scores = call(net.predict, x, call_text="net.predict(x)", inputs=inputs)
     expected = _manual_scores(values, x)
     scores = expect_array(scores, shape=expected.shape, what="net.predict(x)", inputs=inputs,
                           hint="predict returns one row of C scores per input row: (N, C).")
+    W1, b1, W2, b2 = values
+    if not np.allclose(expected, (x @ W1 + b1) @ W2 + b2) and np.allclose(scores, (x @ W1 + b1) @ W2 + b2):
+        raise CheckFailure("net.predict(x) skips the ReLU",
+                           "net.predict(x) gave the scores of Affine -> Affine, without the ReLU between them.",
+                           "self.layers = [Affine(W1, b1), Relu(), Affine(W2, b2)]: the ReLU goes between "
+                           "the two Affine layers.")
     z = np.exp(expected - expected.max(axis=1, keepdims=True))
     if np.allclose(scores, z / z.sum(axis=1, keepdims=True)):
         raise CheckFailure("net.predict(x) returned probabilities, not scores",
@@ -459,9 +512,9 @@ def _check_predict(net, shown, values, x):
 
 def _check_gradients(net, x, labels):
     inputs = {"x": x, "t": labels}
-    loss = call(lambda: net.forward(x, labels), call_text="net.forward(x, t)", inputs=inputs)
+    loss = call(net.forward, x, labels, call_text="net.forward(x, t)", inputs=inputs)
     expect_scalar(loss, what="net.forward(x, t)", inputs=inputs)
-    call(lambda: net.backward(), call_text="net.backward()", inputs=inputs)
+    call(net.backward, call_text="net.backward()", inputs=inputs, error_hint=_BACKWARD_ORDER)
     analytic = [np.array(g, dtype=float, copy=True) for g in net.grads]
 
     def f():
@@ -542,7 +595,7 @@ def _(TwoLayerNet):
     expected = _manual_loss(_manual_scores(values, x), labels)
     for t, text in ((labels, "labels"), (np.eye(2)[labels], "one-hot")):
         inputs = {"x": x, "t": t}
-        loss = call(lambda: net.forward(x, t), call_text=f"net.forward(x, t) (t as {text})", inputs=inputs)
+        loss = call(net.forward, x, t, call_text=f"net.forward(x, t) (t as {text})", inputs=inputs)
         loss = expect_scalar(loss, what="net.forward(x, t)", inputs=inputs)
         expect_close(loss, expected, what=f"net.forward(x, t) with t as {text}", inputs=inputs,
                      hint="forward returns self.loss_layer.forward(self.predict(x), t).")
@@ -556,18 +609,49 @@ def _(TwoLayerNet):
     _check_gradients(net, x, rng.integers(0, 3, size=7))
 
 
+def _check_dx(net, values, x, labels):
+    """backward() must return dL/dx, the gradient of the loss with respect to the inputs."""
+    _set_params(net, values)
+    inputs = {"x": x, "t": labels}
+    call(net.forward, x, labels, call_text="net.forward(x, t)", inputs=inputs)
+    dx = call(net.backward, call_text="net.backward()", inputs=inputs, error_hint=_BACKWARD_ORDER)
+    expect(dx is not None, "net.backward() returned None instead of dL/dx",
+           "net.backward() returned None; it must return the gradient of the loss with respect to x.",
+           "End backward with `return dout`: after the loop over the layers in reverse order, dout is dL/dx.")
+    dx = expect_array(dx, shape=x.shape, what="the value returned by net.backward()", inputs=inputs,
+                      hint="backward returns dL/dx, one row per input row: the shape of x (N, input_size).")
+    xc = x.copy()
+    numeric = numerical_gradient(lambda: _manual_loss(_manual_scores(values, xc), labels), xc)
+    err = relative_error(dx, numeric)
+    expect(err < GRAD_TOL, f"the value returned by net.backward() is not dL/dx (relative error {err:.1e})",
+           f"net.backward() returned an array that differs from the numerical gradient of the loss with "
+           f"respect to x: relative error {err:.1e}.{_show(inputs)}\n   numerical: {_arr(numeric)}"
+           f"\n   yours:     {_arr(dx)}",
+           "Return what the first Affine layer's backward gives (dout after the loop over the reversed layers).")
+
+
+@net_ex.step("backward() returns dL/dx, the gradient with respect to the inputs")
+def _(TwoLayerNet):
+    net, _ = _build(TwoLayerNet, 3, 4, 2, 6)
+    rng = np.random.default_rng(57)
+    values = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)]
+    _check_dx(net, values, rng.normal(size=(5, 3)), rng.integers(0, 2, size=5))
+
+
 @net_ex.hidden_step("other sizes: initial draws, scores and gradients")
 def _(TwoLayerNet):
-    net, shown = _build(TwoLayerNet, 5, 7, 4, 651)
-    rng = np.random.default_rng(651)
+    seed = int(hidden_rng("6.5 init").integers(1000))
+    net, shown = _build(TwoLayerNet, 5, 7, 4, seed)
+    rng = np.random.default_rng(seed)
     W1 = rng.standard_normal((5, 7)) * np.sqrt(2 / 5)
     W2 = rng.standard_normal((7, 4)) * np.sqrt(2 / 7)
     expect_close(net.params[0], W1, what=f"W1 of {shown}")
     expect_close(net.params[2], W2, what=f"W2 of {shown}")
-    data = np.random.default_rng(652)
+    data = hidden_rng("6.5")
     values = [data.normal(size=(5, 7)), data.normal(size=7), data.normal(size=(7, 4)), data.normal(size=4)]
     _check_predict(net, shown, values, data.normal(size=(6, 5)))
     _check_gradients(net, data.normal(size=(9, 5)), data.integers(0, 4, size=9))
+    _check_dx(net, values, data.normal(size=(4, 5)), data.integers(0, 4, size=4))
 
 
 # --- 6.6 training -----------------------------------------------------------------------------------------
@@ -633,7 +717,9 @@ def _(train):
 
 @tr.hidden_step("another model (two hidden layers, tanh), rate and number of epochs")
 def _(train):
-    _train_case(train, (4, 5, 3, 4), 0.3, 7, 663, activation="tanh")
+    rng = hidden_rng("6.6")
+    _train_case(train, (4, 5, 3, 4), float(rng.uniform(0.1, 0.4)), int(rng.integers(5, 9)),
+                int(rng.integers(1000)), activation="tanh")
 
 
 # --- Quiz ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ W (hidden -> hidden); the reference layers call them ``Wx`` and ``Wh``.
 import numpy as np
 
 from helpers.checking import (CheckFailure, Exercise, NotDone, call, expect, expect_array, expect_close,
-                              expect_scalar)
+                              expect_scalar, hidden_rng)
 from helpers.nn import rnn as ref
 from helpers.nn.gradcheck import numerical_gradient
 from helpers.quiz import Choice, Numeric, Quiz
@@ -21,8 +21,8 @@ GRAD_TOL = 1e-7   # relative error allowed between the learner's and the numeric
 
 
 def _weights(seed, D, H, N, scale=0.5):
-    """Random float64 x (N, D), h_prev (N, H), U (D, H), W (H, H), b (H,)."""
-    rng = np.random.default_rng(seed)
+    """Random float64 x (N, D), h_prev (N, H), U (D, H), W (H, H), b (H,); seed may be a Generator."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     return (rng.standard_normal((N, D)), rng.standard_normal((N, H)) * 0.5,
             rng.standard_normal((D, H)) * scale, rng.standard_normal((H, H)) * scale,
             rng.standard_normal(H) * 0.1)
@@ -64,10 +64,14 @@ fwd = Exercise("7.1", NB, "rnn_step_forward", "One step of a simple RNN, forward
                       "return np.tanh(x @ U + h_prev @ W + b)"))
 
 
+_FWD_SHAPES = ("x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H): U takes the input x, "
+               "W the previous state h_prev, multiplied in that order, without transposing.")
+
+
 def _fwd_case(rnn_step_forward, x, h_prev, U, W, b, expected, hint=None):
     inputs = {"x": x, "h_prev": h_prev, "U": U, "W": W, "b": b}
     text = "rnn_step_forward(x, h_prev, U, W, b)"
-    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text=text, inputs=inputs)
+    h = call(rnn_step_forward, x, h_prev, U, W, b, call_text=text, inputs=inputs, error_hint=_FWD_SHAPES)
     expect_array(h, shape=(x.shape[0], U.shape[1]), what=text, inputs=inputs,
                  hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
     expect_close(h, expected, what=text, inputs=inputs, hint=hint)
@@ -78,7 +82,7 @@ def _(rnn_step_forward):
     x, h_prev, U, W, b = _weights(70, D=3, H=4, N=2)
     inputs = {"x": x, "h_prev": h_prev}
     h = call(rnn_step_forward, x, h_prev, U, W, b, call_text="rnn_step_forward(x, h_prev, U, W, b)",
-             inputs=inputs)
+             inputs=inputs, error_hint=_FWD_SHAPES)
     expect_array(h, shape=(2, 4), what="rnn_step_forward(x, h_prev, U, W, b)", inputs=inputs,
                  hint="x: (N, D) @ U: (D, H) and h_prev: (N, H) @ W: (H, H) both give (N, H).")
 
@@ -107,7 +111,7 @@ def _(rnn_step_forward):
 
 @fwd.hidden_step("values on other sizes match the reference RNN step")
 def _(rnn_step_forward):
-    x, h_prev, U, W, b = _weights(701, D=5, H=6, N=4, scale=0.8)
+    x, h_prev, U, W, b = _weights(hidden_rng("7.1"), D=5, H=6, N=4, scale=0.8)
     _fwd_case(rnn_step_forward, x, h_prev, U, W, b, ref.RNN(U, W, b).forward(x, h_prev))
     x1 = x[:1]
     _fwd_case(rnn_step_forward, x1, np.zeros((1, 6)), U, W, b, np.tanh(x1 @ U + b))
@@ -148,7 +152,9 @@ def _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b):
     h_next = np.tanh(x @ U + h_prev @ W + b)
     inputs = {"dh_next": dh_next, "x": x, "h_prev": h_prev, "h_next": h_next, "U": U, "W": W}
     text = "rnn_step_backward(dh_next, x, h_prev, h_next, U, W)"
-    result = call(rnn_step_backward, dh_next, x, h_prev, h_next, U, W, call_text=text, inputs=inputs)
+    result = call(rnn_step_backward, dh_next, x, h_prev, h_next, U, W, call_text=text, inputs=inputs,
+                  error_hint="Follow the shapes: da (N, H); dx = da @ U.T (N, D); dh_prev = da @ W.T (N, H); "
+                             "dU = x.T @ da (D, H); dW = h_prev.T @ da (H, H); db = da.sum(axis=0) (H,).")
     N, D = x.shape
     H = h_prev.shape[1]
     return _expect_tuple(result, NAMES_STEP, [(N, D), (N, H), (D, H), (H, H), (H,)], text, inputs), inputs, text
@@ -156,7 +162,8 @@ def _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b):
 
 def _bwd_values(rnn_step_backward, seed, D, H, N, scale=0.5):
     x, h_prev, U, W, b = _weights(seed, D, H, N, scale)
-    dh_next = np.random.default_rng(seed + 1).standard_normal((N, H))
+    dh_next = (seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed + 1)) \
+        .standard_normal((N, H))
     got, inputs, text = _bwd_call(rnn_step_backward, dh_next, x, h_prev, U, W, b)
     for name, g, e in zip(NAMES_STEP, got, _bwd_expected(dh_next, x, h_prev, U, W, b)):
         expect_close(g, e, what=f"{name} from {text}", inputs=inputs,
@@ -191,7 +198,8 @@ def _(rnn_step_backward):
 
 def _step_gradcheck(rnn_step_backward, seed, D, H, N):
     x, h_prev, U, W, b = _weights(seed, D, H, N)
-    G = np.random.default_rng(seed + 1).standard_normal((N, H))   # loss = sum(G * h_next)
+    G = (seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed + 1)) \
+        .standard_normal((N, H))                                  # loss = sum(G * h_next)
 
     def loss():
         return float(np.sum(G * np.tanh(x @ U + h_prev @ W + b)))
@@ -206,8 +214,8 @@ def _step_gradcheck(rnn_step_backward, seed, D, H, N):
 
 @bwd.hidden_step("values and a numerical gradient check on other sizes")
 def _(rnn_step_backward):
-    _bwd_values(rnn_step_backward, 702, D=5, H=4, N=3, scale=0.7)
-    _step_gradcheck(rnn_step_backward, 703, D=3, H=5, N=3)
+    _bwd_values(rnn_step_backward, hidden_rng("7.2 values"), D=5, H=4, N=3, scale=0.7)
+    _step_gradcheck(rnn_step_backward, hidden_rng("7.2 gradcheck"), D=3, H=5, N=3)
 
 
 # --- 7.3 backpropagation through time, truncated -----------------------------------------
@@ -244,7 +252,7 @@ NAMES_TIME = ("dxs", "dh0", "dU", "dW", "db")
 
 
 def _time_case(seed, N, T, D, H, scale=0.5):
-    rng = np.random.default_rng(seed)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     xs = rng.standard_normal((N, T, D))
     h0 = rng.standard_normal((N, H)) * 0.5
     U = rng.standard_normal((D, H)) * scale
@@ -284,7 +292,9 @@ def _time_call(rnn_time_backward, xs, h0, U, W, b, dhs, k=None):
     hs = _time_forward(xs, h0, U, W, b)
     inputs = {"xs": xs, "h0": h0, "U": U, "W": W, "k": k}
     text = f"rnn_time_backward(dhs, xs, hs, h0, U, W, k={k})"
-    result = call(rnn_time_backward, dhs, xs, hs, h0, U, W, k=k, call_text=text, inputs=inputs)
+    result = call(rnn_time_backward, dhs, xs, hs, h0, U, W, k=k, call_text=text, inputs=inputs,
+                  modified_hint="Leave dhs as it is: add the gradient from the next step into a new array, "
+                                "`dhs[:, t] + dh`, instead of `dhs[:, t] += dh`.")
     N, T, D = xs.shape
     H = h0.shape[1]
     return _expect_tuple(result, NAMES_TIME, [(N, T, D), (N, H), (D, H), (H, H), (H,)], text, inputs), inputs, text
@@ -329,11 +339,12 @@ def _time_gradcheck(rnn_time_backward, seed, N, T, D, H):
                f"relative error {err:.1e} (allowed: {GRAD_TOL:.0e})")
 
 
-@bptt.step("truncation: k = 2 on T = 6 stops the gradient at steps 2 and 4")
+@bptt.step("truncation: k = 3 on T = 7 stops the gradient at steps 3 and 6 (blocks counted from t = 0)")
 def _(rnn_time_backward):
-    _time_values(rnn_time_backward, 79, N=2, T=6, D=3, H=3, k=2,
-                 hint="Blocks of k steps start at t = 0, k, 2k, ... After the step t = 2 (and t = 4) "
-                      "reset dh to zeros before moving on to step t - 1. dh0 is what is left after t = 0.")
+    _time_values(rnn_time_backward, 79, N=2, T=7, D=3, H=3, k=3,
+                 hint="Blocks of k steps start at t = 0, k, 2k, ... (counted from the start, so the last "
+                      "block may be shorter). After the step t = 6 (and t = 3) reset dh to zeros before "
+                      "moving on to step t - 1. dh0 is what is left after t = 0.")
 
 
 @bptt.step("k = 1 (no gradient through time) and k >= T (same as no truncation)")
@@ -350,9 +361,10 @@ def _(rnn_time_backward):
 
 @bptt.hidden_step("other sizes, T not a multiple of k, and a gradient check")
 def _(rnn_time_backward):
-    _time_values(rnn_time_backward, 704, N=3, T=7, D=4, H=5, k=3)
-    _time_values(rnn_time_backward, 705, N=2, T=5, D=3, H=2, k=None)
-    _time_gradcheck(rnn_time_backward, 706, N=1, T=5, D=2, H=4)
+    rng = hidden_rng("7.3")
+    _time_values(rnn_time_backward, rng, N=3, T=8, D=4, H=5, k=3)
+    _time_values(rnn_time_backward, rng, N=2, T=5, D=3, H=2, k=None)
+    _time_gradcheck(rnn_time_backward, rng, N=1, T=5, D=2, H=4)
 
 
 # --- 7.4 gradient clipping ---------------------------------------------------------------------
@@ -408,6 +420,9 @@ def _(clip_grads):
     expect([id(g) for g in grads] == ids, f"{text} replaced the arrays in the list instead of changing them",
            f"{text} put new arrays into the list; the layers still hold the old, unclipped ones.",
            "Change each array in place: `g *= rate` inside `for g in grads:`.")
+    expect(any(not np.array_equal(g, b) for g, b in zip(grads, before)), f"{text} left the arrays unchanged",
+           f"after {text} (global norm 13 > 1.3) the arrays in grads still hold their old values.",
+           "Scale each array in place, `g *= rate`; `g = g * rate` only rebinds the loop variable.")
     for g, b in zip(grads, before):
         expect_close(g, b * 0.1, what=f"grads after {text}", inputs=inputs, rtol=1e-5,
                      hint="Every array is multiplied by the same rate max_norm / total = 1.3 / 13 = 0.1 "
@@ -416,7 +431,7 @@ def _(clip_grads):
 
 @clip.hidden_step("other gradients match the reference clip_grads")
 def _(clip_grads):
-    rng = np.random.default_rng(707)
+    rng = hidden_rng("7.4")
     grads = [rng.standard_normal((4, 3)) * 3, rng.standard_normal(3), rng.standard_normal((2, 2, 2))]
     expected = [g.copy() for g in grads]
     expected_total = ref.clip_grads(expected, 2.0)
@@ -447,7 +462,9 @@ def _ppl_case(perplexity_from_loss, loss, expected):
     if np.ndim(loss) == 0:
         value = expect_scalar(value, what=text, inputs=inputs)
     else:
-        expect_array(value, shape=np.shape(loss), what=text, inputs=inputs)
+        expect_array(value, shape=np.shape(loss), what=text, inputs=inputs,
+                     hint="An array of losses gives an array of perplexities, one per loss: use a NumPy "
+                          "function that works elementwise, and don't average.")
     expect_close(value, expected, what=text, inputs=inputs)
 
 
@@ -468,8 +485,10 @@ def _(perplexity_from_loss):
 
 @ppl.hidden_step("other losses, and an array of per-epoch losses")
 def _(perplexity_from_loss):
-    _ppl_case(perplexity_from_loss, 5.25, float(np.exp(5.25)))
-    losses = np.array([7.1, 5.5, 4.9, 4.62])
+    rng = hidden_rng("7.5")
+    loss = float(rng.uniform(1, 7))
+    _ppl_case(perplexity_from_loss, loss, float(np.exp(loss)))
+    losses = np.sort(rng.uniform(3, 8, size=4))[::-1]
     _ppl_case(perplexity_from_loss, losses, np.exp(losses))
 
 

@@ -90,17 +90,18 @@ CASES: dict[str, list] = {
         "def step_function(x):\n    raise RuntimeError(everything[-3000:])",
         *right("sigmoid"),
     ],
-    # An exception class named after the hidden input, only on the hidden (3-D) inputs.
+    # An exception class named after the hidden input, only on hidden inputs (the public steps use
+    # hand-made values with at most two decimals; the hidden ones are random draws).
     "hidden_leak.ipynb": [
         SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad"),
-        "def relu(x):\n    if x.ndim == 3:\n"
+        "def relu(x):\n    if not np.all(np.round(x * 100) == x * 100):\n"
         f"        raise type('{LEAK}_' + str(abs(hash(x.tobytes()))), (Exception,), {{}})('{LEAK} ' + repr(x.tolist()))\n"
         "    return np.maximum(x, 0)",
     ],
     # Hidden inputs kept by one answer and shown by another's public step or by the quiz answers.
     "stash.ipynb": [
         SETUP, *right("sigmoid_grad", "relu", "relu_grad"),
-        "seen = []\ndef step_function(x):\n    if x.ndim == 3:\n        seen.append(x.tolist())\n"
+        "seen = []\ndef step_function(x):\n    if not np.all(np.round(x * 100) == x * 100):\n        seen.append(x.tolist())\n"
         "    return (x > 0).astype(int)",
         "def sigmoid(x):\n    if seen:\n"
         f"        raise RuntimeError('{LEAK} ' + repr(seen))\n"

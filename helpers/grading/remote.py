@@ -1,0 +1,283 @@
+"""The grader's end of the call protocol: proxies of the notebook's objects.
+
+A check step gets, instead of the student's ``sigmoid`` or ``Affine``, a proxy
+that forwards calls, method calls and attribute reads to the sandboxed child
+and turns what comes back into plain values (arrays, numbers, lists...) or
+further proxies. Everything else a step does (computing expected values with
+the reference implementation, comparing) happens here, in the grader.
+
+What the steps rely on, and how the proxies provide it:
+
+* in-place writes into argument arrays come back (mirrored arrays, see
+  ``protocol.py``), so ``call()`` sees them and ``modifies=`` works;
+* NumPy's RuntimeWarnings in the child are raised again here as
+  RuntimeWarning, under the NumPy error state the step asked for;
+* exceptions come back as ``RemoteError`` subclasses named after the student's
+  exception type, also subclassing the built-in one that matters to the step
+  (NotImplementedError, AttributeError, KeyError, IndexError, StopIteration,
+  TypeError, ValueError);
+* ``inspect.signature`` works when the child could describe one; otherwise it
+  raises and ``call()`` names arguments by position.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import time
+import types
+import warnings
+
+import numpy as np
+
+from .peer import Peer
+from .protocol import Channel, Deadline, ProtocolError
+
+REFERENCE_ERROR = "CourseReferenceRemoved"
+_NUMPY_WARNING = re.compile(r"^(overflow|underflow|divide by zero|invalid value) encountered in [\w ]{1,60}$")
+_FLAG_BASES = (("ni", NotImplementedError), ("stop", StopIteration), ("attr", AttributeError),
+               ("key", KeyError), ("index", IndexError), ("type", TypeError), ("value", ValueError))
+
+
+def safe_name(name, default: str = "object") -> str:
+    """A student-chosen type name made into a short identifier (no spaces, quotes or control characters)."""
+    text = re.sub(r"\W", "_", str(name), flags=re.ASCII)[:40]
+    return text if text.isidentifier() else default
+
+
+class RemoteError(Exception):
+    """An exception raised by the notebook's code in the sandbox (type name and message only)."""
+
+    remote_type = "Exception"
+
+    def __str__(self):
+        return self.args[0] if self.args else ""
+
+
+_ERROR_CLASSES: dict = {}
+
+
+def error_class(name: str, flags: dict) -> type:
+    base = next((cls for flag, cls in _FLAG_BASES if flags.get(flag) is True), None)
+    key = (safe_name(name, "Exception"), base)
+    cls = _ERROR_CLASSES.get(key)
+    if cls is None:
+        bases = (RemoteError, base) if base is not None else (RemoteError,)
+        cls = _ERROR_CLASSES[key] = type(key[0], bases, {"remote_type": key[0], "__module__": "notebook"})
+    return cls
+
+
+# ---------------------------------------------------------------------------
+# Proxies
+# ---------------------------------------------------------------------------
+
+_INTERNAL = frozenset({"_rs", "_rid", "__signature__"})
+
+
+def _signature(info: dict):
+    """An ``inspect.Signature`` from the child's description, or 0 (then ``inspect.signature`` raises)."""
+    params = info.get("sig")
+    if type(params) is not list:
+        return 0
+    try:
+        built = []
+        for item in params:
+            name, kind, has_default = item
+            if type(name) is not str or not name.isidentifier() or type(kind) is not int or not 0 <= kind <= 4:
+                return 0
+            default = None if has_default is True else inspect.Parameter.empty
+            built.append(inspect.Parameter(name, inspect._ParameterKind(kind), default=default))
+        return inspect.Signature(built)
+    except (TypeError, ValueError):
+        return 0
+
+
+class RemoteObject:
+    """An object that lives in the sandbox. Dunder attributes are never forwarded."""
+
+    __slots__ = ("_rs", "_rid", "__signature__", "__weakref__")
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in _INTERNAL:
+            raise AttributeError(name)
+        return self._rs.op("getattr", target=self, name=name)
+
+    def __setattr__(self, name, value):
+        if name in _INTERNAL:
+            object.__setattr__(self, name, value)
+        else:
+            self._rs.op("setattr", target=self, name=name, value=value)
+
+    def __len__(self):
+        n = self._rs.op("len", target=self)
+        if type(n) is not int or not 0 <= n <= 10**8:
+            raise TypeError("len() of the notebook's object is not a sensible length")
+        return n
+
+    def __getitem__(self, key):
+        return self._rs.op("getitem", target=self, args=(key,))
+
+    def __setitem__(self, key, value):
+        self._rs.op("setitem", target=self, args=(key,), value=value)
+
+    def __iter__(self):
+        return self._rs.op("iter", target=self)
+
+    def __next__(self):
+        return self._rs.op("next", target=self)
+
+    def __contains__(self, item):
+        return self._rs.op("contains", target=self, args=(item,)) is True
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} from the notebook is not a NumPy array")
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object>"
+
+
+class RemoteCallable(RemoteObject):
+    """A function, method or callable object that lives in the sandbox."""
+
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        return self._rs.op("call", target=self, args=args, kwargs=kwargs)
+
+    def __repr__(self):
+        return f"<function {type(self).__name__}>"
+
+
+class RemoteClassMeta(type):
+    """The type of proxies of the notebook's classes: ``inspect.isclass`` holds, calls construct remotely."""
+
+    def __call__(cls, *args, **kwargs):
+        return cls._rs.op("call", target=cls, args=args, kwargs=kwargs)
+
+    def __getattr__(cls, name):
+        if name.startswith("__") or name in _INTERNAL:
+            raise AttributeError(name)
+        return cls._rs.op("getattr", target=cls, name=name)
+
+    def __repr__(cls):
+        return f"<class {cls.__name__}>"
+
+
+_PROXY_TYPES: dict = {}
+
+
+def _proxy_type(base: type, name: str) -> type:
+    key = (base, name)
+    cls = _PROXY_TYPES.get(key)
+    if cls is None:
+        cls = _PROXY_TYPES[key] = type(name, (base,), {"__slots__": (), "__module__": "notebook"})
+    return cls
+
+
+# ---------------------------------------------------------------------------
+# The session
+# ---------------------------------------------------------------------------
+
+
+class Session(Peer):
+    """The grader's connection to one sandboxed child."""
+
+    side = "g"
+
+    def __init__(self, channel: Channel):
+        super().__init__(channel)
+        self.until: float | None = None       # deadline of the current operation (monotonic)
+        self.reference_used: list[str] = []   # messages of CourseReferenceRemoved errors seen
+
+    def deadline(self):
+        return self.until
+
+    def op(self, op: str, **values):
+        """A request about one of the child's objects (what the proxies call)."""
+        if self.until is not None and time.monotonic() >= self.until:
+            raise Deadline()
+        return self.request(op, **values)
+
+    def request(self, op, header=None, **values):
+        # The step's NumPy error state travels with every request, so the
+        # child warns (or raises) exactly where a local call would.
+        return super().request(op, header={"err": dict(np.geterr()), **(header or {})}, **values)
+
+    # -- handles ---------------------------------------------------------------
+
+    def describe(self, obj) -> dict:
+        return {"k": "function" if callable(obj) else "object", "n": "grader"}
+
+    def proxy_for(self, info):
+        kind = info.get("k")
+        name = safe_name(info.get("n"))
+        if kind == "class":
+            cls = RemoteClassMeta(name, (), {"__module__": "notebook", "__signature__": _signature(info)})
+            type.__setattr__(cls, "_rs", self)
+            type.__setattr__(cls, "_rid", info["id"])
+            return cls
+        proxy = object.__new__(_proxy_type(RemoteCallable if kind == "function" else RemoteObject, name))
+        object.__setattr__(proxy, "_rs", self)
+        object.__setattr__(proxy, "_rid", info["id"])
+        object.__setattr__(proxy, "__signature__", _signature(info) if kind == "function" else 0)
+        return proxy
+
+    def is_proxy(self, obj):
+        if isinstance(obj, RemoteClassMeta):
+            return type.__getattribute__(obj, "_rid") if type.__getattribute__(obj, "_rs") is self else None
+        if isinstance(obj, RemoteObject):
+            return object.__getattribute__(obj, "_rid") if object.__getattribute__(obj, "_rs") is self else None
+        return None
+
+    def is_fatal(self, exc):
+        return not isinstance(exc, Exception)
+
+    def on_reply(self, msg):
+        found = msg.get("w")
+        if type(found) is list:
+            for text in found[:20]:
+                text = text if isinstance(text, str) and _NUMPY_WARNING.match(text) else \
+                    "a RuntimeWarning from the notebook's code"
+                warnings.warn(text, RuntimeWarning, stacklevel=3)
+
+    def raise_failure(self, msg):
+        name = str(msg.get("t", "Exception"))[:100]
+        flags = msg.get("f") if isinstance(msg.get("f"), dict) else {}
+        text = str(msg.get("m", ""))[:2000]
+        if safe_name(name) == REFERENCE_ERROR:
+            self.reference_used.append(text[:300])
+        raise error_class(name, flags)(text)
+
+    # -- what the child may ask of the grader ------------------------------------
+    #
+    # Only calls of the functions and objects a step passed in (a function to
+    # differentiate, a spy optimizer), and public attribute reads on them.
+    # Modules, classes and module-level built-ins are never handed out, so the
+    # child cannot walk from a passed object to the grader's modules.
+
+    def dispatch(self, op, msg, args):
+        target = args.get("target")
+        if op == "call":
+            call_args, kwargs = args.get("args", ()), args.get("kwargs", {})
+            if not callable(target) or isinstance(target, type) or type(call_args) is not tuple \
+                    or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+                raise TypeError("not callable")
+            return target(*call_args, **kwargs)
+        if op == "getattr":
+            name = msg.get("name")
+            if type(name) is not str or name.startswith("_"):
+                raise AttributeError("only public attributes can be read")
+            value = getattr(target, name)
+            if isinstance(value, (types.ModuleType, type)) or (
+                    isinstance(value, types.BuiltinFunctionType) and isinstance(value.__self__, types.ModuleType)):
+                raise AttributeError(f"{name} cannot be read from the sandbox")
+            return value
+        if op == "len":
+            return len(target)
+        if op == "getitem":
+            return target[args["args"][0]]
+        if op == "iter":
+            return iter(target)
+        if op == "next":
+            return next(target)
+        raise ProtocolError(f"request {op!r} is not allowed")

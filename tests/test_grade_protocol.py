@@ -1,0 +1,175 @@
+"""The call protocol on its own: a child peer in a thread, the grader's session, real pipes.
+
+These are the guarantees the check steps rely on when they run in the grader
+against proxies of the student's objects (see helpers/grading/remote.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from helpers.checking import CheckFailure, NotDone, call, expect_no_warning
+from helpers.grading.child import Child
+from helpers.grading.protocol import Channel, Codec, ProtocolError, buffer_index, pack
+from helpers.grading.remote import RemoteError, Session
+
+
+def connect(source: str):
+    """A session whose child has run ``source`` (plain Python) in its namespace."""
+    a_r, b_w = os.pipe()
+    b_r, a_w = os.pipe()
+    child = Child(Channel(b_r, b_w))
+    child.ns = {"np": np}
+    exec(compile(source, "<student>", "exec"), child.ns)
+    threading.Thread(target=child.serve_forever, daemon=True).start()
+    session = Session(Channel(a_r, a_w))
+    return session, lambda name: session.request("lookup", name=name)["value"]
+
+
+def test_plain_values_round_trip_exactly():
+    session, get = connect("def echo(v):\n    return v\n")
+    echo = get("echo")
+    value = {"a": [1, 2.5, None, True, "text", b"bytes", 3 + 4j, (1, 2)], 7: slice(1, None, 2),
+             "big": 2**80, "nan": float("nan"), "ell": ...}
+    back = echo(value)
+    assert back["a"] == value["a"] and back[7] == value[7] and back["big"] == 2**80
+    assert np.isnan(back["nan"]) and back["ell"] is Ellipsis and type(back["a"][7]) is tuple
+    for arr in (np.arange(6, dtype=np.int32).reshape(2, 3), np.array([1.5, -2.0]), np.array(True),
+                np.array(["a", "bc"]), np.zeros((0, 3))):
+        out = echo(arr)
+        assert type(out) is np.ndarray and out.dtype == arr.dtype and np.array_equal(out, arr)
+    assert type(echo(np.float64(2.5))) is np.float64 and type(echo(np.int64(3))) is np.int64
+
+
+def test_in_place_writes_come_back_and_call_detects_them():
+    session, get = connect(
+        "def clip(x):\n    x[x < 0] = 0\n    return x\n"
+        "def update(params, grads):\n    for p, g in zip(params, grads):\n        p -= 0.5 * g\n"
+        "def nested(d):\n    d['w'][0] = 99.0\n")
+    x = np.array([-1.0, 2.0])
+    with pytest.raises(CheckFailure, match="modified its input"):
+        call(get("clip"), x, call_text="clip(x)")
+    assert x.tolist() == [0.0, 2.0]
+    params, grads = [np.ones(2), np.ones(3)], [np.ones(2), 2 * np.ones(3)]
+    call(get("update"), params, grads, modifies=(0,), call_text="update(params, grads)")
+    assert params[0].tolist() == [0.5, 0.5] and params[1].tolist() == [0.0, 0.0, 0.0]
+    d = {"w": np.zeros(2)}
+    get("nested")(d)
+    assert d["w"][0] == 99.0
+
+
+def test_arrays_lists_and_objects_keep_their_identity():
+    session, get = connect(
+        "class Layer:\n"
+        "    def __init__(self, W):\n        self.W = W\n        self.params = [W]\n"
+        "        self.grads = [np.zeros_like(W)]\n"
+        "    def backward(self, dout):\n        self.grads[0][...] = dout\n        return dout\n")
+    Layer = get("Layer")
+    assert inspect.isclass(Layer) and str(inspect.signature(Layer)) == "(W)"
+    W = np.ones(3)
+    layer = Layer(W)
+    held = layer.grads[0]
+    assert layer.params[0] is W and layer.grads[0] is held and layer.params is layer.params
+    layer.backward(np.array([1.0, 2.0, 3.0]))
+    assert held.tolist() == [1.0, 2.0, 3.0]          # the grader's copy follows the child's array
+    layer.W = np.array([5.0])
+    assert layer.W.tolist() == [5.0]
+
+
+def test_callbacks_see_in_place_nudges_and_numpy_warnings_come_back():
+    session, get = connect(
+        "def numerical_gradient(f, x, h=1e-4):\n"
+        "    g = np.zeros_like(x)\n"
+        "    for i in np.ndindex(x.shape):\n"
+        "        old = x[i]; x[i] = old + h; a = f(x); x[i] = old - h; b = f(x); x[i] = old\n"
+        "        g[i] = (a - b) / (2 * h)\n"
+        "    return g\n"
+        "def naive(x):\n    return 1 / (1 + np.exp(-x))\n")
+    x = np.array([1.0, -2.0])
+    g = get("numerical_gradient")(lambda _: np.sum(np.sin(x)), x)   # f reads x itself, not its argument
+    assert np.allclose(g, np.cos(x))
+    with pytest.raises(CheckFailure, match="numerically stable"):
+        expect_no_warning(get("naive"), np.array([-1000.0]), call_text="naive(x)")
+
+
+def test_exceptions_come_back_by_type_name_and_blanks_are_not_done():
+    session, get = connect(
+        "def todo(x):\n    raise NotImplementedError()\n"
+        "def blank(x):\n    return ... * x\n"
+        "class Sly(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+        "def bad(x):\n    raise ValueError('too big')\n"
+        "def sly(x):\n    raise Sly()\n")
+    with pytest.raises(NotDone):
+        call(get("todo"), 1)
+    with pytest.raises(NotDone):
+        call(get("blank"), 1.0)
+    with pytest.raises(CheckFailure, match="raised ValueError"):
+        call(get("bad"), 1)
+    with pytest.raises(RemoteError) as info:
+        get("sly")(1)
+    assert type(info.value).__name__ == "Sly" and "could not be read" in str(info.value)
+    assert getattr(get("bad"), "missing", "default") == "default"   # AttributeError comes back as one
+
+
+def test_objects_that_pretend_to_be_arrays_stay_proxies():
+    session, get = connect(
+        "class Fake:\n    __class__ = np.ndarray\n    shape = (2,)\n    def __array__(self, *a, **k):\n"
+        "        return np.array([1.0, 2.0])\n    def __eq__(self, other):\n        return True\n"
+        "class Sub(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+        "def fake(x):\n    return Fake()\n"
+        "def sub(x):\n    return np.zeros(2).view(Sub)\n")
+    out = get("fake")(1)
+    assert not isinstance(out, np.ndarray) and out != np.array([1.0, 2.0]).tolist()
+    with pytest.raises(TypeError):
+        np.asarray(out, dtype=float)
+    back = get("sub")(1)
+    assert type(back) is np.ndarray and back.tolist() == [0.0, 0.0]   # the numbers, not the subclass
+
+
+def test_the_child_cannot_reach_the_graders_modules_through_passed_objects():
+    session, get = connect(
+        "def probe(f):\n"
+        "    found = []\n"
+        "    for path in ('__globals__', '__code__', '__self__', '__func__', 'os'):\n"
+        "        try:\n            getattr(f, path)\n            found.append(path)\n"
+        "        except Exception:\n            pass\n"
+        "    return found, type(f).__name__\n")
+
+    class Holder:
+        import os  # noqa: F401 - a module as a public attribute must not be handed out
+
+        def __call__(self):
+            return 1
+
+    assert get("probe")(lambda: 1) == ([], "GraderProxy")
+    assert get("probe")(Holder()) == ([], "GraderProxy")
+
+
+def test_malformed_messages_are_refused_without_running_anything():
+    codec = Codec("g", export=lambda v: {"~": "h", "id": 1}, proxy=lambda info: info,
+                  resolve=lambda hid: (_ for _ in ()).throw(ProtocolError("unknown")))
+    header, buffers = pack(codec, {"op": "x"}, {"value": np.arange(3.0)})
+    blob = b"".join(buffers)
+    index = buffer_index(header, blob)
+    bad_headers = [
+        {"~": "a", "i": 0, "dt": "|O8", "sh": [3], "k": "c1"},          # object dtype: refused
+        {"~": "a", "i": 0, "dt": "<f8", "sh": [4], "k": "c1"},          # size mismatch
+        {"~": "a", "i": 5, "dt": "<f8", "sh": [3], "k": "c1"},          # no such buffer
+        {"~": "a", "i": 0, "dt": "<f8", "sh": [3], "k": "g999"},        # an array of ours never sent
+        {"~": "r", "id": 12345},                                        # a handle never given
+        {"~": "pickle", "v": "gASV"},                                   # no such tag
+    ]
+    for bad in bad_headers:
+        with pytest.raises(ProtocolError):
+            codec.decode(bad, blob, index)
+    deep = value = {"~": "t", "v": []}
+    for _ in range(100):
+        value["v"].append({"~": "t", "v": []})
+        value = value["v"][0]
+    with pytest.raises(ProtocolError):
+        codec.decode(deep, blob, index)

@@ -1,0 +1,99 @@
+"""What a submission's code can see and do inside the bubblewrap sandbox (run as whoever runs the tests:
+CI runs them as root)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers.grading import Grader, Options
+from helpers.grading.scoring import _Child
+from test_grade_kit import ROOT, needs_bwrap
+
+pytestmark = needs_bwrap
+
+PROBE = r'''
+import os, socket, resource, threading, glob, inspect
+facts = {}
+facts["root"] = sorted(os.listdir("/"))
+facts["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+facts["env"] = sorted(os.environ)
+facts["hostname"] = socket.gethostname()
+facts["cwd"] = os.getcwd()
+def attempt(fn):
+    try:
+        fn()
+        return "ok"
+    except BaseException as exc:
+        return type(exc).__name__
+facts["net"] = attempt(lambda: socket.create_connection(("127.0.0.1", 22), timeout=2))
+facts["dns"] = attempt(lambda: socket.getaddrinfo("example.org", 80))
+facts["write_root"] = attempt(lambda: open("/evil", "w"))
+facts["write_usr"] = attempt(lambda: open("/usr/evil", "w"))
+facts["fork"] = attempt(os.fork)
+thread = threading.Thread(target=lambda: None)
+facts["thread"] = attempt(thread.start)
+facts["limits"] = {name: resource.getrlimit(getattr(resource, name))[1]
+                   for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_CORE")}
+def fill():
+    with open("fill.bin", "wb") as f:
+        for _ in range(40):
+            f.write(b"0" * 2**20)
+facts["fill"] = attempt(fill)
+facts["course"] = {p: sorted(os.listdir(p)) if os.path.isdir(p) else os.path.exists(p) for p in PATHS}
+import helpers.nn.functions as F
+facts["sigmoid_source"] = inspect.getsource(F)
+facts["exercise_modules"] = sorted(os.listdir(os.path.dirname(__import__("helpers.exercises").exercises.__file__)))
+'''
+
+
+@pytest.fixture(scope="module")
+def facts(tmp_path_factory):
+    secret_dir = tmp_path_factory.mktemp("submissions")
+    grader = Grader(Options(sandbox="bwrap", scratch_mb=16), [secret_dir])
+    child = _Child(grader, "01_activations")
+    try:
+        paths = [str(secret_dir), str(ROOT / "solutions"), str(ROOT / "helpers"), os.getcwd(), str(Path.home() / ".ssh")]
+        child.session.request("cell", src=f"PATHS = {paths!r}\n" + PROBE, timeout=60)
+        found = child.session.request("lookup", name="facts")
+        assert found["found"], "the probe cell failed"
+        return found["value"]
+    finally:
+        child.close()
+        grader.close()
+
+
+def test_only_the_python_installation_and_the_course_copy_are_visible(facts):
+    assert set(facts["root"]) <= {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "proc", "dev",
+                                  "tmp", "scratch", "course", "root", "home", "opt", "work", "var", "srv"}
+    # No submissions, solutions, course sources, instructor's folder or home: at most the mount point
+    # of a virtual environment that lives inside the instructor's folder.
+    assert all(seen in (False, [], [".venv"]) for seen in facts["course"].values()), facts["course"]
+    assert facts["cwd"] == "/scratch"
+
+
+def test_its_own_pid_namespace_network_and_environment(facts):
+    assert max(facts["pids"]) < 10 and len(facts["pids"]) <= 4     # not the grader's /proc
+    assert facts["hostname"] == "sandbox"
+    assert facts["net"] != "ok" and facts["dns"] != "ok"
+    assert set(facts["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "IPYTHONDIR",
+                                 "PYTHONDONTWRITEBYTECODE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                 "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "LC_CTYPE", "PWD"}
+
+
+def test_read_only_outside_scratch_capped_scratch_no_new_processes(facts):
+    assert facts["write_root"] != "ok" and facts["write_usr"] != "ok"
+    assert facts["fill"] == "OSError"                                # 16 MB of scratch, 40 MB written
+    assert facts["fork"] == "BlockingIOError" and facts["thread"] == "ok"
+    limits = facts["limits"]
+    assert limits["RLIMIT_AS"] == 2048 * 2**20 and limits["RLIMIT_CORE"] == 0
+    assert 0 < limits["RLIMIT_CPU"] < 10**6 and limits["RLIMIT_FSIZE"] == 64 * 2**20
+
+
+def test_the_graded_notebooks_answers_are_withheld(facts):
+    source = facts["sigmoid_source"]
+    assert "def sigmoid(" not in source and "sigmoid = __import__('helpers._withheld'" in source
+    assert "def softmax(" in source                     # other notebooks' references stay
+    assert facts["exercise_modules"] == ["__init__.py"]  # no check steps, no quiz answers

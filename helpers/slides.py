@@ -167,6 +167,7 @@ def exporter(prefix: str = "assets"):
     ex.reveal_scroll = True
     ex.reveal_width, ex.reveal_height = "1280", "720"
     ex.reveal_number = "c/t"
+    ex.exclude_input_prompt = ex.exclude_output_prompt = True   # the room needs the width more than "In [3]:"
     ex.mathjax_url = f"{prefix}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
     ex.require_js_url = f"{prefix}/require.js"
     ex.jquery_url = f"{prefix}/jquery.min.js"

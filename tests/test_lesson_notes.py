@@ -93,3 +93,13 @@ def test_the_digest_covers_the_check_and_the_catalogue():
     files = {str(p.relative_to(ROOT)) for p in lesson_notes.input_files("04_backpropagation")}
     assert {"solutions/04_backpropagation.ipynb", "helpers/exercises/ex04_backpropagation.py",
             "tests/catalogue/nb04.py", "helpers/checking.py", "helpers/hints.py"} <= files
+
+
+def test_the_verdicts_are_the_same_on_every_run():
+    """A wrong answer that draws from NumPy's global generator still gets one fixed verdict."""
+    import numpy as np
+
+    first = [m.verdict for m in lesson_notes.common_mistakes("05_training")["5.2"]]
+    np.random.seed(12345)
+    np.random.random(7)
+    assert [m.verdict for m in lesson_notes.common_mistakes("05_training")["5.2"]] == first

@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Two parallel workers by default (the CI machine has two cores).
 JOBS   ?= 2
 
-.PHONY: lab test build check-build execute clean help mutants
+.PHONY: lab test build check-build execute clean help mutants slides
 
 help:
 	@echo "make lab      set up .venv and open JupyterLab on notebooks/"
@@ -18,6 +18,7 @@ help:
 	@echo "make build    regenerate notebooks/ from solutions/"
 	@echo "make execute NB=solutions/01_activations.ipynb   re-run a solution, store outputs, regenerate"
 	@echo "make mutants  mutation run over the exercise checks, report in docs/mutants.md (a few minutes)"
+	@echo "make slides   one offline reveal.js deck per notebook in build/slides/"
 
 # The environment is rebuilt when pyproject.toml changes; the course itself is
 # installed in editable mode, so edits to helpers/ need no reinstall.
@@ -46,6 +47,19 @@ execute: $(STAMP)
 # Mutation run: small changes to each solution must fail its public check (see helpers/mutants.py).
 mutants: $(STAMP)
 	$(BIN)/python -m helpers.mutants --report docs/mutants.md
+
+# Slides: reveal.js, MathJax 2 (what nbconvert's template configures), require.js and jQuery from
+# npm into build/npm (once), copied beside the decks so build/slides works offline.
+SLIDES_NPM := build/npm/node_modules
+SLIDES_PACKAGES := reveal.js@4.6.1 mathjax@2.7.9 requirejs@2.3.7 jquery@3.7.1
+
+$(SLIDES_NPM)/.installed:
+	mkdir -p build/npm
+	npm install --prefix build/npm --no-audit --no-fund --no-save $(SLIDES_PACKAGES)
+	@touch $@
+
+slides: $(STAMP) $(SLIDES_NPM)/.installed
+	$(BIN)/python -m helpers.slides --assets $(SLIDES_NPM) --out build/slides
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

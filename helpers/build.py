@@ -2,6 +2,7 @@
 
     python -m helpers.build                 regenerate notebooks/ from solutions/
     python -m helpers.build --check         exit 1 (naming the files) if anything is stale
+                                            (student notebooks and docs/instructors/ lesson notes)
     python -m helpers.build --execute solutions/01_activations.ipynb
                                             re-run a solution in a fresh kernel, store its
                                             outputs, then regenerate
@@ -295,6 +296,8 @@ def build(check_only: bool = False, names: list[str] | None = None) -> list[str]
         for orphan in sorted(NOTEBOOKS.glob("*.ipynb")):
             if orphan.name not in expected_students:
                 stale.append(f"{orphan.relative_to(ROOT)} (no solution of that name)")
+    from helpers.lesson_notes import write_notes  # here: it runs the catalogue from tests/
+    stale += write_notes(check_only=check_only, names=names)
     return stale
 
 

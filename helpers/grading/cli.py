@@ -104,6 +104,8 @@ def parse_args(argv):
     parser.add_argument("--out", default="grades.csv", metavar="CSV", help="the grades table (default: grades.csv)")
     parser.add_argument("--json", metavar="FILE", help="also write every result in detail as JSON")
     parser.add_argument("--feedback", metavar="DIR", help="write one Markdown report per submission here")
+    parser.add_argument("--report", metavar="HTML", help="also write the class report, one offline HTML page "
+                        "(the same as python -m helpers.grading.report on the --json file)")
     parser.add_argument("--notebook", metavar="NN", help="every submission is this course notebook "
                         f"(a number or a name: {', '.join(known_notebooks())}); default: recognise each one")
     parser.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
@@ -143,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         _writable_target(Path(args.out), "--out", subs)
         if args.json:
             _writable_target(Path(args.json), "--json", subs)
+        if args.report:
+            _writable_target(Path(args.report), "--report", subs)
         if args.feedback:
             folder = Path(args.feedback)
             if folder.exists() and not folder.is_dir():
@@ -154,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(timeout=args.timeout, total_timeout=args.total_timeout, memory_mb=args.memory,
                    scratch_mb=args.scratch, jobs=args.jobs, sandbox=args.sandbox, notebook=args.notebook)
     hidden = [Path(os.path.realpath(s.path)).parent for s in subs] + \
-             [Path(os.path.realpath(p)) for p in (args.out, args.json, args.feedback) if p]
+             [Path(os.path.realpath(p)) for p in (args.out, args.json, args.feedback, args.report) if p]
     try:
         grader = Grader(opts, hidden)
     except SandboxUnavailable as exc:
@@ -197,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             write_json(results, Path(args.json), opts, grader.mode)
         write_csv(results, Path(args.out))
+        if args.report:
+            from .report import write_report
+            write_report({"sandbox": grader.mode, "results": [r.to_dict() for r in results]}, Path(args.report))
     except OSError as exc:
         print(f"{parser.prog}: error: could not write the results: {exc}", file=sys.stderr)
         return 3

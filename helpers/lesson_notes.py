@@ -97,8 +97,11 @@ def _objectives(text: str) -> list[str]:
 
 
 def _minutes(text: str) -> int | None:
-    match = re.search(r"\*\*Time\*\*:?\s*about\s+(\d+)\s+minutes", text)
-    return int(match.group(1)) if match else None
+    match = re.search(r"\*\*Time\*\*:?\s*about\s+(\d+(?:\.\d+)?)\s+(minutes|hours?)", text)
+    if not match:
+        return None
+    amount = float(match.group(1))
+    return round(amount * 60) if match.group(2).startswith("hour") else round(amount)
 
 
 def section_weight(section: Section) -> float:

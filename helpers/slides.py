@@ -34,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.build import BuildError, _blank_markdown, _strip_hidden, is_solution_cell
+from helpers.build import BuildError, _strip_hidden, blank_markdown, is_solution_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -121,7 +121,7 @@ def slide_notebook(solution, name: str = "notebook"):
             _slideshow(cell, "skip")
             continue
         # The "Open in Colab" badge is for the notebook, and its image would come from the network.
-        cell.source = _BADGE.sub("", _blank_markdown(cell.source, where))
+        cell.source = _BADGE.sub("", blank_markdown(cell.source, where))
         cell.source = _FOR_LEARNERS.sub("", cell.source)
         lines = _markdown_lines(cell.source)
         first = cell.source.lstrip()

@@ -3,6 +3,7 @@
     python benchmarks/notebooks.py                      # every solution, idle then busy
     python benchmarks/notebooks.py solutions/07_rnn_language_model.ipynb --reps 3
     python benchmarks/notebooks.py --blas-threads 2     # override helpers' BLAS limit
+    python benchmarks/notebooks.py --idle-only          # no busy phase (e.g. to compare threads)
 
 A learner's laptop is rarely idle, and Colab gives two cores that other work shares.
 So every notebook runs twice: once on the machine as it is, and once while this
@@ -105,6 +106,7 @@ def main(argv=None) -> int:
                         help="busy processes in the second phase (default: one per core)")
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="BLAS threads set after the setup cell (default: what helpers sets)")
+    parser.add_argument("--idle-only", action="store_true", help="skip the busy phase")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((REPO / "solutions").glob("[0-9][0-9]_*.ipynb"))
 
@@ -123,13 +125,18 @@ def main(argv=None) -> int:
 
     with LoadMeter(exclude_children=True) as load:
         idle = time_all(paths, args.reps, args.blas_threads)
-        with BusyMachine(args.busy):
-            busy = time_all(paths, args.reps, args.blas_threads)
+        if not args.idle_only:
+            with BusyMachine(args.busy):
+                busy = time_all(paths, args.reps, args.blas_threads)
     others = load.others()
     print(f"load average after: {load_average()}; other programs used "
           + (f"{100 * others:.0f}%" if others is not None else "an unknown share")
           + " of the CPU time meanwhile (near 0% = quiet; more makes these figures unreliable)")
     print(f"median of {args.reps} run(s); busy = {args.busy} spinning processes started by this script\n")
+    if args.idle_only:
+        for path in paths:
+            print(f"{path.stem:<32} {idle[path]:8.1f} s idle")
+        return 0
 
     print(f"{'notebook':<32} {'idle s':>8} {'busy s':>8} {'ratio':>7}  goals")
     all_met = True

@@ -11,14 +11,14 @@ Importing it also limits NumPy's BLAS to one thread (see ``limit_blas_threads``)
 def limit_blas_threads(n: int = 1):
     """Let NumPy's BLAS (OpenBLAS, MKL, ...) use at most n threads; return the limiter.
 
-    The course multiplies small matrices, a few microseconds of work each. Spread
-    over several threads, each product spends more time handing out work and
-    waiting for the slowest thread than computing, and when other programs keep
-    the cores busy (a laptop is rarely idle), those waits grow into seconds:
-    notebook 07 took over a minute instead of a few seconds. One thread is as fast
-    on an idle machine and stays fast on a busy one. For your own large
-    experiments, ``limit_blas_threads(os.cpu_count())`` gives BLAS all the cores
-    again. Without threadpoolctl installed this does nothing and returns None.
+    The course multiplies small matrices, microseconds of work each. Spread over
+    several threads, a product spends much of its time waiting for the slowest
+    thread, and when other programs keep the cores busy (a laptop is rarely idle)
+    those waits add up: on a busy 2-core machine notebook 07 took minutes with two
+    BLAS threads and 20 s with one. On an idle machine one thread is about as
+    fast (benchmarks/README.md has the figures). For your own large experiments,
+    ``limit_blas_threads(os.cpu_count())`` gives BLAS all the cores again.
+    Without threadpoolctl installed this does nothing and returns None.
     """
     import numpy  # noqa: F401  (loads the BLAS library, so that threadpoolctl finds it)
     try:

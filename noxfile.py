@@ -24,13 +24,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 # Colab's runtime (checked 2025-2026): what installing the course must not move.
-COLAB_PYTHON = "3.12"
+# Its Python is 3.12; without one here, the session takes the closest we have.
+COLAB_PYTHONS_BY_CLOSENESS = ["3.12", "3.11", "3.13", "3.10"]
 COLAB_PINS = {
     "numpy": "2.1.3",
     "matplotlib": "3.10.0",
@@ -66,9 +69,16 @@ def installed_pythons() -> dict[str, str]:
     return {minor: folder for minor, (_, folder) in found.items()}
 
 
+def runs(version: str) -> bool:
+    """Whether `python3.X` on the PATH starts (a pyenv shim for another version does not)."""
+    executable = shutil.which(f"python{version}")
+    return executable is not None and subprocess.run([executable, "-c", ""], capture_output=True).returncode == 0
+
+
 # Put them ahead of pyenv's shims, which fail for a version that is not selected.
 _extra = [folder for minor, folder in sorted(installed_pythons().items()) if minor in PYTHONS]
 os.environ["PATH"] = os.pathsep.join(_extra + [os.environ.get("PATH", "")])
+COLAB_PYTHON = next((v for v in COLAB_PYTHONS_BY_CLOSENESS if runs(v)), "3.12")
 
 
 def run_tests(session: nox.Session) -> None:

@@ -31,8 +31,8 @@ from pathlib import Path
 import nox
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-# Colab's runtime (checked 2025-2026): what installing the course must not move.
-# Its Python is 3.12; without one here, the session takes the closest we have.
+# What Colab's runtime ships (Python 3.12 and these packages): installing the course
+# must not move them. Without a Python 3.12 here, the session takes the closest we have.
 COLAB_PYTHONS_BY_CLOSENESS = ["3.12", "3.11", "3.13", "3.10"]
 COLAB_PINS = {
     "numpy": "2.1.3",

@@ -1,20 +1,29 @@
 # Neural Networks from Scratch — the two commands of the quick start:
 #   make lab    set up (or update) .venv and open JupyterLab on notebooks/
-#   make test   set up (or update) .venv and run every test
+#   make test   set up (or update) .venv and run the tests (a few minutes)
+# and for contributors and CI:
+#   make test-all   make test, the solutions under other BLAS kernels, and the
+#                   version matrix of noxfile.py; ends with one table
 # Only Python 3 (3.10+) with its venv module is needed beforehand.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+MATRIX_STAMP := $(VENV)/.matrix-stamp
 # Two parallel workers by default (the CI machine has two cores).
 JOBS   ?= 2
 
-.PHONY: lab test build check-build execute clean help mutants slides
+# Slow tests that only `make test-all` runs: pytest markers joined by `or`
+# (markers are registered in pyproject.toml).
+SLOW   := portability or nbgrader
+
+.PHONY: lab test test-all build check-build execute clean help mutants slides
 
 help:
 	@echo "make lab      set up .venv and open JupyterLab on notebooks/"
-	@echo "make test     set up .venv and run every test"
+	@echo "make test     set up .venv and run the tests"
+	@echo "make test-all make test, other BLAS kernels, the version matrix (nox); one table"
 	@echo "make build    regenerate notebooks/ from solutions/"
 	@echo "make execute NB=solutions/01_activations.ipynb   re-run a solution, store outputs, regenerate"
 	@echo "make mutants  mutation run over the exercise checks, report in docs/mutants.md (a few minutes)"
@@ -35,8 +44,17 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m helpers.build --check
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not nbgrader" --nbval \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not ($(SLOW))" --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+
+$(MATRIX_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab,test,matrix]"
+	@touch $(MATRIX_STAMP)
+
+# Runs every step even if one fails, then prints the table (tests/matrix.py).
+# SKIP_TEST=1 leaves out its `make test` step (CI has just run it).
+test-all: $(MATRIX_STAMP)
+	JOBS=$(JOBS) SKIP_TEST=$(SKIP_TEST) $(BIN)/python tests/matrix.py
 
 build: $(STAMP)
 	$(BIN)/python -m helpers.build
@@ -62,4 +80,4 @@ slides: $(STAMP) $(SLIDES_NPM)/.installed
 	$(BIN)/python -m helpers.slides --assets $(SLIDES_NPM) --out build/slides
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .nox .pytest_cache build *.egg-info

@@ -34,6 +34,9 @@ sys.path.insert(0, str(REPO))   # run from a clone without installing the packag
 from helpers.nn.rnn import NaiveTimeRNN, SimpleRnnlm, TimeRNN, clip_grads, ptb_style_batches  # noqa: E402
 from helpers.text import load_corpus  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import LoadMeter, cpu_name, load_average  # noqa: E402
+
 try:
     import torch
     import torch.nn.functional as F
@@ -167,38 +170,6 @@ def measure(runners, reps, warmup=1, settle=0.3):
     return times
 
 
-class LoadMeter:
-    """Share of the machine's CPU time that *other* processes used while it was open.
-
-    Linux only (reads /proc/stat); elsewhere it reports nothing. A benchmark is only
-    trustworthy on a quiet machine, so this is printed next to the numbers.
-    """
-
-    def __enter__(self):
-        self.start = self._sample()
-        return self
-
-    def __exit__(self, *exc):
-        self.end = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        busy = sum(fields) - fields[3] - fields[4]          # all but idle and iowait
-        own = sum(os.times()[:2]) * os.sysconf("SC_CLK_TCK")  # this process, in ticks
-        return busy, sum(fields), own
-
-    def others(self):
-        """Fraction 0..1 of all CPU time used by other processes, or None."""
-        if self.start is None or self.end is None:
-            return None
-        busy, total, own = (e - s for e, s in zip(self.end, self.start))
-        return max(0.0, (busy - own) / total) if total > 0 else None
-
-
 def rate(tokens, seconds):
     """Median tokens/s and the spread (min, max) over repetitions."""
     rates = [tokens / s for s in seconds]
@@ -306,18 +277,8 @@ def rnn_layer_only(N, T, D, H, dtype, args):
 
 
 # ---------------------------------------------------------------------------
-# Machine description
+# Threads
 # ---------------------------------------------------------------------------
-
-def cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
 
 def set_threads(n):
     """Give PyTorch and NumPy's BLAS the same number of threads; return a description."""
@@ -366,7 +327,8 @@ def main(argv=None):
           + (f"PyTorch {torch.__version__}" if torch is not None else "PyTorch not installed"))
     print(f"dtype: {args.dtype}{' (both frameworks)' if torch is not None else ''}; "
           f"threads: {threads}")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}")
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}; "
+          f"load average before: {load_average()}")
     print(f"median of {args.reps} timed repetition(s) after 1 warm-up; "
           "in brackets the slowest and the fastest repetition")
     if torch is None:

@@ -85,7 +85,8 @@ def test_its_own_pid_namespace_network_and_environment(facts):
     assert facts["net"] != "ok" and facts["dns"] != "ok"
     assert set(facts["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "IPYTHONDIR",
                                  "PYTHONDONTWRITEBYTECODE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                 "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "LC_CTYPE", "PWD"}
+                                 "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "LC_CTYPE", "PWD",
+                                 "KMP_DUPLICATE_LIB_OK"}       # set inside by threadpoolctl, which helpers imports
 
 
 def test_read_only_outside_scratch_capped_scratch_no_new_processes(facts):
@@ -103,3 +104,18 @@ def test_the_graded_notebooks_answers_are_withheld(facts):
     assert "def sigmoid(" not in source and "sigmoid = __import__('helpers._withheld'" in source
     assert "def softmax(" in source                     # other notebooks' references stay
     assert facts["exercise_modules"] == ["__init__.py"]  # no check steps, no quiz answers
+
+
+def test_a_python_environment_under_tmp_is_mounted_on_a_read_only_tmp(monkeypatch):
+    # A CI clone (and its .venv) under /tmp: /tmp cannot be the usual link into scratch then.
+    from helpers.grading import sandbox
+    monkeypatch.setattr(sandbox, "_python_roots", lambda hidden: ["/tmp/clone/.venv"])
+    cmd = sandbox.bwrap_command("/course-copy", 16, [], None, [])
+    tmpfs = cmd.index("/tmp", cmd.index("--tmpfs"))
+    assert cmd[tmpfs - 1] == "--tmpfs" and tmpfs < cmd.index("/tmp/clone/.venv")
+    assert any(cmd[i] == "--remount-ro" and cmd[i + 1] == "/tmp" for i in range(len(cmd) - 1))
+    assert not any(cmd[i] == "--symlink" and cmd[i + 2] == "/tmp" for i in range(len(cmd) - 2))
+    monkeypatch.setattr(sandbox, "_python_roots", lambda hidden: ["/opt/venv"])
+    cmd = sandbox.bwrap_command("/course-copy", 16, [], None, [])
+    assert "--tmpfs" not in [cmd[i] for i in range(len(cmd) - 1) if cmd[i + 1] == "/tmp"]
+    assert any(cmd[i] == "--symlink" and cmd[i + 2] == "/tmp" for i in range(len(cmd) - 2))

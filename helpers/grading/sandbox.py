@@ -197,11 +197,19 @@ def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
     cmd += ["--ro-bind", "/usr", "/usr"]
+    roots = _python_roots(hidden)
+    # /tmp is normally a link into the capped scratch folder. When the Python environment itself
+    # lives under /tmp (a CI clone there, say), /tmp must exist as a folder to hold that mount:
+    # then it is a tiny tmpfs, made read-only once the environment is mounted in it.
+    tmp_holds_mounts = any(r == "/tmp" or r.startswith("/tmp/")
+                           for r in roots + [target for _, target in extra_overlays])
+    if tmp_holds_mounts:
+        cmd += ["--size", str(2**20), "--tmpfs", "/tmp"]
     for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives",
                 "/etc/fonts"):
         if os.path.exists(etc):
             cmd += ["--ro-bind", etc, etc]
-    for root in _python_roots(hidden):
+    for root in roots:
         cmd += ["--ro-bind", root, root]
     for source, target in extra_overlays:           # the sanitised course over an installed copy
         cmd += ["--ro-bind", source, target]
@@ -209,8 +217,9 @@ def bwrap_command(course_dir: str, scratch_mb: int, hidden: list[Path], seccomp_
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(16 * 2**20), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", str(scratch_mb * 2**20), "--tmpfs", SANDBOX_SCRATCH,
-            "--dir", f"{SANDBOX_SCRATCH}/tmp", "--symlink", f"{SANDBOX_SCRATCH}/tmp", "/tmp",
-            "--remount-ro", "/", "--chdir", SANDBOX_SCRATCH]
+            "--dir", f"{SANDBOX_SCRATCH}/tmp"]
+    cmd += (["--remount-ro", "/tmp"] if tmp_holds_mounts else ["--symlink", f"{SANDBOX_SCRATCH}/tmp", "/tmp"])
+    cmd += ["--remount-ro", "/", "--chdir", SANDBOX_SCRATCH]
     env = {"PATH": "/usr/bin:/bin", "HOME": SANDBOX_SCRATCH, "TMPDIR": f"{SANDBOX_SCRATCH}/tmp",
            "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{SANDBOX_SCRATCH}/.mpl",
            "IPYTHONDIR": f"{SANDBOX_SCRATCH}/.ipython", "PYTHONDONTWRITEBYTECODE": "1",

@@ -134,6 +134,7 @@ def nbgrader_source(solution_nb, name: str, url: str):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+            source = source.rstrip("\n")     # as in the student version: no trailing blank lines
             if CHECK_CALL.search(source):
                 source = graded_check_source(_exercise_of_check_cell(source, where))
             elif QUIZ_CALL.search(source):

@@ -258,6 +258,17 @@ def _(precision_recall_f1):
                           "zeros): their 0/0 counts as 0.")
 
 
+@prf.step("small counts: a class predicted once, a class whose precision + recall is below 1")
+def _(precision_recall_f1):
+    # Class 1 is predicted once and present once (P = R = 1); class 3 has P = 1/2, R = 1/3.
+    M = np.array([[4, 0, 1, 1], [0, 1, 0, 0], [1, 0, 3, 0], [1, 0, 1, 1]])
+    (p, r, f), shown, inputs = _run_prf(precision_recall_f1, M, quiet=True)
+    for name, got, exp in zip(("precision", "recall", "f1"), (p, r, f), _ref_prf(M)):
+        expect_close(got, exp, what=f"{name} from {shown}", inputs=inputs,
+                     hint="Only a zero denominator is special: a class predicted once has precision "
+                          "M[k, k] / 1, and F1 is 0 only when precision + recall is exactly 0.")
+
+
 @prf.hidden_step("a random 5-class confusion matrix")
 def _(precision_recall_f1):
     rng = hidden_rng("8.3 prf")

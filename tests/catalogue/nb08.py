@@ -138,6 +138,16 @@ def precision_recall_f1(M):
     recall = tp / M.sum(axis=1)
     return precision, recall, 2 * precision * recall / (precision + recall)
 """),
+    Wrong("8.3", "F1 set to 0 unless precision + recall reaches 1 (a guard on the wrong quantity)",
+          fails_at="small counts", code="""
+def precision_recall_f1(M):
+    tp = np.diag(M).astype(float)
+    cols, rows = M.sum(axis=0), M.sum(axis=1)
+    precision = np.divide(tp, cols, out=np.zeros_like(tp), where=cols > 0)
+    recall = np.divide(tp, rows, out=np.zeros_like(tp), where=rows > 0)
+    both = precision + recall
+    return precision, recall, np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both >= 1)
+"""),
     Wrong("8.3", "F1 as the plain mean of precision and recall", fails_at="harmonic mean", code="""
 def precision_recall_f1(M):
     tp = np.diag(M).astype(float)

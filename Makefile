@@ -43,6 +43,9 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 test: $(STAMP)
+	@# The slides' browser tests need reveal.js and MathJax from npm; without npm they skip, saying why.
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(SLIDES_NPM)/.installed \
+		|| echo "note: npm could not install the slides' packages; the browser tests will skip"; fi
 	$(BIN)/python -m helpers.build --check
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not ($(SLOW))" --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions

@@ -234,22 +234,32 @@ def normalise_solution(nb, name: str, url: str):
     return nb
 
 
+def handout_cells(nb, name: str, url: str):
+    """(cell, where) for each cell of ``nb`` that a learner's copy keeps, changed in place.
+
+    Shared by the student version and the nbgrader export: ``solution-only``
+    cells are left out, links point to ``notebooks/``, code cells lose their
+    outputs. ``where`` names the cell in error messages.
+    """
+    for index, cell in enumerate(nb.cells):
+        if "solution-only" in cell.metadata.get("tags", []):
+            continue
+        cell.source = rewrite_links(cell.source, url, "notebooks", name)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        yield cell, f"{name}, cell {index + 1}"
+
+
 def student_version(solution_nb, name: str, url: str):
     """The student notebook made from a (normalised) solution notebook."""
     nb = copy.deepcopy(solution_nb)
     cells = []
-    for index, cell in enumerate(nb.cells):
-        where = f"{name}, cell {index + 1}"
-        if "solution-only" in cell.metadata.get("tags", []):
-            continue
-        src = rewrite_links(cell.source, url, "notebooks", name)
+    for cell, where in handout_cells(nb, name, url):
         if cell.cell_type == "code":
-            src = blank_code(_strip_hidden(src, where), where)
-            cell.outputs = []
-            cell.execution_count = None
+            cell.source = blank_code(_strip_hidden(cell.source, where), where)
         elif cell.cell_type == "markdown":
-            src = blank_markdown(src, where)
-        cell.source = src
+            cell.source = blank_markdown(cell.source, where)
         cells.append(cell)
     nb.cells = cells
     return nb

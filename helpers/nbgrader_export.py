@@ -42,7 +42,7 @@ import nbformat
 from nbformat.v4 import new_code_cell
 
 from helpers.build import (BEGIN_SOLUTION, CHECK_CALL, NBGRADER_SCHEMA, QUIZ_CALL, BuildError, blank_markdown,
-                           dumps, normalise_solution, repository_url, rewrite_links, solution_files)
+                           dumps, handout_cells, normalise_solution, repository_url, solution_files)
 
 __all__ = ["graded_check_source", "graded_question_source", "nbgrader_source", "export", "CONFIG"]
 
@@ -126,24 +126,18 @@ def nbgrader_source(solution_nb, name: str, url: str):
     """The nbgrader source notebook made from a (normalised) solution notebook."""
     nb = copy.deepcopy(solution_nb)
     cells = []
-    for index, cell in enumerate(nb.cells):
-        where = f"{name}, cell {index + 1}"
-        if "solution-only" in cell.metadata.get("tags", []):
-            continue
-        source = rewrite_links(cell.source, url, "notebooks", name)
+    for cell, where in handout_cells(nb, name, url):
         if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-            source = source.rstrip("\n")     # as in the student version: no trailing blank lines
+            source = cell.source.rstrip("\n")     # as in the student version: no trailing blank lines
             if CHECK_CALL.search(source):
                 source = graded_check_source(_exercise_of_check_cell(source, where))
             elif QUIZ_CALL.search(source):
                 cells.extend(_question_cells(source, where))
                 continue
-        elif cell.cell_type == "markdown" and BEGIN_SOLUTION in source:
-            source = blank_markdown(source, where)
+            cell.source = source
+        elif cell.cell_type == "markdown" and BEGIN_SOLUTION in cell.source:
+            cell.source = blank_markdown(cell.source, where)
             cell.metadata.pop("nbgrader", None)
-        cell.source = source
         cells.append(cell)
     nb.cells = cells
     return nb

@@ -116,7 +116,8 @@ ce = Exercise("3.2", NB, "cross_entropy_error",
                      "`np.size(t) == y.size` tells the two apart.",
                      "One-hot rows (t has the shape of y) become labels with `t.argmax(axis=1)`. Then "
                      "`y[np.arange(N), t]` picks one probability per row, shape (N,).",
-                     "The finished line: `return -np.sum(np.log(y[np.arange(N), t] + 1e-7)) / N`"))
+                     "The last two lines: `p_right = y[np.arange(N), t]`, the probability each sample gives its right "
+                     "class, shape (N,); then `return float(np.mean(-np.log(p_right + 1e-7)))`"))
 
 
 def _ce_step(cross_entropy_error, y, t, hint=None):

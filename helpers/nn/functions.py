@@ -85,13 +85,12 @@ def cross_entropy_error(y: np.ndarray, t: np.ndarray) -> float:
     """
     y = np.asarray(y, dtype=float)
     t = np.asarray(t)
-    if y.ndim == 1:
-        y = y.reshape(1, -1)
+    if y.ndim == 1:                 # one sample -> a batch of one
+        y = y[np.newaxis, :]
         t = t.reshape(1, -1) if t.size == y.size else t.reshape(1)
-    if t.shape == y.shape:          # one-hot targets -> label indices
-        t = t.argmax(axis=1)
-    N = y.shape[0]
-    return float(-np.sum(np.log(y[np.arange(N), t.astype(int)] + LOG_EPS)) / N)
+    labels = t.argmax(axis=1) if t.shape == y.shape else t.astype(int)     # (N,)
+    p_right = y[np.arange(len(y)), labels]     # (N,) the probability given to the right class
+    return float(np.mean(-np.log(p_right + LOG_EPS)))
 
 
 def mean_squared_error(y: np.ndarray, t: np.ndarray) -> float:

@@ -101,19 +101,15 @@ class Relu:
 
     def __init__(self):
         self.params, self.grads = [], []
-        self.mask = None
+        self.on = None       # (same shape as x) True where the unit passed its input on
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        self.mask = x <= 0
-        out = x.copy()
-        out[self.mask] = 0
-        return out
+        self.on = x > 0
+        return np.where(self.on, x, 0)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        dx = np.array(dout, dtype=float, copy=True)
-        dx[self.mask] = 0
-        return dx
+        return np.where(self.on, np.asarray(dout, dtype=float), 0.0)
 
 
 class SoftmaxWithLoss:

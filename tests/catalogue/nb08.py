@@ -348,4 +348,15 @@ class MeanEmbedding:
         for j in range(dW.shape[1]):
             dW[:, j] = np.bincount(self.ids, weights=shares[:, j], minlength=dW.shape[0])
 """),
+
+    Right("8.2", "a Counter per document, each word's count added once", code="""
+from collections import Counter
+
+def bag_of_words(docs, word_to_id):
+    X = np.zeros((len(docs), len(word_to_id)))
+    for i, doc in enumerate(docs):
+        for w, c in Counter(doc).items():
+            X[i, word_to_id.get(w, 0)] += c
+    return X
+"""),
 ]

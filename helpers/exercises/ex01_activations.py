@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from helpers.checking import Exercise, call, expect_array, expect_close, expect_no_warning, hidden_rng
+from helpers.checking import Exercise, call, expect, expect_array, expect_close, expect_no_warning, hidden_rng
 from helpers.nn import functions as ref
 from helpers.quiz import Choice, Numeric, Quiz
 
@@ -45,6 +45,10 @@ def _(step_function):
     x = np.array([-1.0, 2.0, 0.5])
     y = call(step_function, x, call_text="step_function(x)", inputs={"x": x})
     expect_array(y, shape=x.shape, what="step_function(x)", inputs={"x": x})
+    # True/False are not the numbers 0 and 1: `-y` and `y - y` raise a TypeError on a boolean array.
+    expect(y.dtype.kind != "b", "step_function(x) returns True/False, not the numbers 0 and 1",
+           f"step_function(x) returned an array of dtype bool:\n   input:    x = {x}\n   got:      {y}",
+           "`x > 0` gives booleans; turn them into numbers with `.astype(int)` (or `.astype(float)`).")
 
 
 @step.step("values on small cases (0 maps to 0)")

@@ -199,6 +199,13 @@ def _(cross_entropy_error):
     loss = expect_scalar(loss, what="cross_entropy_error(y, t)", inputs={"y": y, "t": t})
     expect_close(loss, -np.log(DELTA), what="cross_entropy_error(y, t)", inputs={"y": y, "t": t},
                  hint="Use delta = 1e-7 inside the log, as the statement says: -log(0 + 1e-7) = 16.1181.")
+    # A tiny probability tells "+ delta" from clipping at delta (np.clip, np.maximum): -log(1e-6 + 1e-7)
+    # is 13.72, -log(max(1e-6, 1e-7)) is 13.82. Far from 0 the two agree to 1e-6, so only this shows it.
+    y = np.array([[1.0, 0.0], [1.0 - 1e-6, 1e-6]])
+    t = np.array([1, 1])
+    _ce_step(cross_entropy_error, y, t,
+             hint="Add delta to every probability inside the log, -log(y + 1e-7), as the statement says; "
+                  "clipping (np.clip, np.maximum) gives another value when a probability is small but not 0.")
 
 
 @ce.hidden_step("other probabilities and targets of every kind")
@@ -309,6 +316,10 @@ def _(binary_cross_entropy):
     loss = expect_scalar(loss, what="binary_cross_entropy(y, t)", inputs={"y": y, "t": t})
     expect_close(loss, ref.binary_cross_entropy(y, t), what="binary_cross_entropy(y, t)",
                  inputs={"y": y, "t": t}, hint="Use delta = 1e-7 inside both logs, as the statement says.")
+    # Tiny but nonzero: "+ delta" and clipping at delta (np.clip, np.maximum) differ by 5 % here.
+    _bce_step(binary_cross_entropy, np.array([1e-6, 1.0 - 1e-6, 0.5]), np.array([1.0, 0.0, 1.0]),
+              hint="Add delta = 1e-7 inside both logs, log(y + delta) and log(1 - y + delta); clipping y "
+                   "(np.clip, np.maximum) gives another value when y is close to 0 or 1 but not equal.")
 
 
 @bce.step("an (N, 1) output column, as a network with one sigmoid unit gives")
@@ -366,8 +377,13 @@ def _hinge_step(hinge_loss, s, t, margin=None):
     t1 = np.atleast_1d(t)
     margins = np.maximum(0, s2 - s2[np.arange(n), t1][:, None] + margin)
     margins[np.arange(n), t1] = 0
+    by_score = np.maximum(0, s2 - s2[np.arange(n), t1][:, None] + margin)
+    by_score[s2 == s2[np.arange(n), t1][:, None]] = 0
     if np.isclose(loss, expected + margin):
         hint = "The right class must not be compared with itself: it would always add max(0, margin) = margin."
+    elif not np.isclose(loss, expected) and np.isclose(loss, by_score.sum() / n):
+        hint = ("A wrong class whose score equals the right class's still costs the full margin. Leave out "
+                "the right class by its index, margins[np.arange(N), t] = 0, not by comparing scores.")
     elif not np.isclose(loss, expected) and np.isclose(loss, margins.max(axis=1).mean()):
         hint = "Sum the margins over ALL wrong classes of a row, not just the largest one."
     elif n > 1 and np.isclose(loss, expected * n):
@@ -385,12 +401,15 @@ def _(hinge_loss):
 
 @hin.step("a batch: scores (N, C), t (N,), the mean over the batch, every wrong class counted")
 def _(hinge_loss):
-    # Row 3 has two wrong classes inside the margin (0.5 + 1.5): their margins add up.
+    # Row 3 has two wrong classes inside the margin (0.5 + 1.5): their margins add up. In row 4 a wrong
+    # class ties with the right one: it costs the whole margin (code that finds the right class by
+    # comparing scores drops it).
     s = np.array([[3.0, 1.0, 2.5],
                   [0.0, 2.0, 1.5],
                   [-1.0, 4.0, 1.0],
-                  [1.0, 2.0, 1.5]])
-    _hinge_step(hinge_loss, s, np.array([0, 2, 1, 2]))
+                  [1.0, 2.0, 1.5],
+                  [2.0, 0.5, 2.0]])
+    _hinge_step(hinge_loss, s, np.array([0, 2, 1, 2, 0]))
 
 
 @hin.step("another margin")

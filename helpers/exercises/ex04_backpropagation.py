@@ -241,14 +241,16 @@ sg = Exercise("4.3", NB, "Sigmoid", "Sigmoid backward", points=1, kind="class",
                      "The finished line: `dx = dout * self.out * (1.0 - self.out)`"))
 
 
-def _sigmoid_backward(Sigmoid, x, dout):
+def _sigmoid_backward(Sigmoid, x, dout, twice=False):
     layer = _make(Sigmoid, text="Sigmoid()")
     inputs = {"x": x, "dout": dout}
     call(layer.forward, x, call_text="layer.forward(x)", inputs=inputs)
-    dx = call(layer.backward, dout, call_text="layer.backward(dout)", inputs=inputs,
-              error_hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
-    expect_array(dx, shape=x.shape, what="dx = layer.backward(dout)", inputs=inputs,
-                 hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
+    for attempt in range(2 if twice else 1):
+        text = "layer.backward(dout)" + (" (a second time)" if attempt else "")
+        dx = call(layer.backward, dout, call_text=text, inputs=inputs,
+                  error_hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
+        expect_array(dx, shape=x.shape, what=f"dx = {text}", inputs=inputs,
+                     hint="Everything here is elementwise (*, not @): dx has the shape of x and dout.")
     return dx, inputs
 
 
@@ -260,6 +262,12 @@ def _(Sigmoid):
     dx, inputs = _sigmoid_backward(Sigmoid, x, dout)
     expect_close(dx, dout * y * (1 - y), what="dx", inputs=inputs,
                  hint="dx = dout * y * (1 - y) with y = self.out (the output, not the input x).")
+    # A second backward must give the same dx: code that writes into self.out (`self.out *= 1 - self.out`)
+    # is right once and wrong from then on.
+    dx, inputs = _sigmoid_backward(Sigmoid, x, dout, twice=True)
+    expect_close(dx, dout * y * (1 - y), what="dx from a second backward", inputs=inputs,
+                 hint="Compute dx as a new array and leave self.out as forward saved it: "
+                      "`self.out *= ...` changes the layer's memory, and the next backward goes wrong.")
 
 
 @sg.step("saturated inputs (x = ±1000): gradient 0, no NaN")

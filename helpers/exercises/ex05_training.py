@@ -158,7 +158,8 @@ def _check_batches(minibatches, x, t, batch_size, seed):
 
 @mb.step("batch sizes: 10, 9 and 8 samples in batches of 4 -> 4, 4, 2 / 4, 4, 1 / 4, 4")
 def _(minibatches):
-    for n, sizes in ((10, [4, 4, 2]), (9, [4, 4, 1]), (8, [4, 4])):
+    # N = 3: a batch larger than the data gives one batch with every sample.
+    for n, sizes in ((10, [4, 4, 2]), (9, [4, 4, 1]), (8, [4, 4]), (3, [3])):
         x = np.arange(2.0 * n).reshape(n, 2)
         t = np.arange(n)
         batches, text, inputs = _batches(minibatches, x, t, 4, 0)
@@ -273,8 +274,10 @@ def _(train_step):
            f"optimizer.update was called {len(opt.calls)} times in one training step.",
            "One step = one forward pass, one backward pass, one update.")
     params, grads = opt.calls[0]
-    expect(params is model.params, "optimizer.update should receive model.params",
-           "optimizer.update was not given the list model.params.",
+    # The very arrays of the model, in its order (a copy of the list, list(model.params), holds the same ones).
+    same = len(params) == len(model.params) and all(p is q for p, q in zip(params, model.params))
+    expect(same, "optimizer.update should receive model.params",
+           "optimizer.update was not given the arrays of model.params.",
            "Call `optimizer.update(model.params, model.grads)`.")
     for i, (g, e) in enumerate(zip(grads, twin.grads)):
         expect_close(g, e, what=f"the gradient grads[{i}] passed to update", inputs=inputs,

@@ -125,6 +125,13 @@ def _(stratified_split):
     _check_split(stratified_split, [50, 50, 50], 1 / 3, 1, n_features=4)
 
 
+@split.step("classes of different sizes (7, 4 and 9 rows): each keeps its share")
+def _(stratified_split):
+    # Code that assumes iris's equal classes (one permutation of the class size reused for every
+    # class, len(y) // n_classes rows each) passes the two steps above and fails here.
+    _check_split(stratified_split, [7, 4, 9], 0.25, 3)
+
+
 @split.step("both parts are shuffled (the species are mixed, not in file order)")
 def _(stratified_split):
     X_tr, X_te, y_tr, y_te = _check_split(stratified_split, [50, 50, 50], 1 / 3, 2)
@@ -636,6 +643,26 @@ def _(TwoLayerNet):
     rng = np.random.default_rng(57)
     values = [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)]
     _check_dx(net, values, rng.normal(size=(5, 3)), rng.integers(0, 2, size=5))
+
+
+@net_ex.step("backward(dout) passes dout on: backward(2.0) gives twice every gradient")
+def _(TwoLayerNet):
+    net, _ = _build(TwoLayerNet, 3, 4, 2, 7)
+    rng = np.random.default_rng(58)
+    x, labels = rng.normal(size=(5, 3)), rng.integers(0, 2, size=5)
+    inputs = {"x": x, "t": labels}
+    call(net.forward, x, labels, call_text="net.forward(x, t)", inputs=inputs)
+    dx1 = call(net.backward, call_text="net.backward()", inputs=inputs, error_hint=_BACKWARD_ORDER)
+    grads1 = [np.array(g, dtype=float, copy=True) for g in net.grads]
+    dx2 = call(net.backward, 2.0, call_text="net.backward(2.0)", inputs=inputs, error_hint=_BACKWARD_ORDER)
+    hint = ("Hand dout to the loss layer, `dout = self.loss_layer.backward(dout)`, and nowhere else: the loss "
+            "layer multiplies by it once, and the layers below pass it on.")
+    dx1 = expect_array(dx1, shape=x.shape, what="the value returned by net.backward()", inputs=inputs)
+    dx2 = expect_array(dx2, shape=x.shape, what="the value returned by net.backward(2.0)", inputs=inputs)
+    expect_close(dx2, 2 * dx1, what="net.backward(2.0) (dL/dx)", inputs=inputs, hint=hint)
+    for i, (name, g1, g2) in enumerate(zip(NAMES, grads1, net.grads)):
+        expect_close(g2, 2 * g1, what=f"net.grads[{i}] ({name}) after net.backward(2.0)", inputs=inputs,
+                     hint=hint)
 
 
 @net_ex.hidden_step("other sizes: initial draws, scores and gradients")

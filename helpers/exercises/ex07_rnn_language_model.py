@@ -404,7 +404,9 @@ def _(clip_grads):
 @clip.step("leaves small gradients unchanged")
 def _(clip_grads):
     grads = [np.array([0.3, -0.4]), np.array([[0.1, 0.2]])]
-    _, before, inputs, text = _clip_call(clip_grads, grads, 5.0)
+    total, before, inputs, text = _clip_call(clip_grads, grads, 5.0)
+    expect_close(total, np.sqrt(0.3), what=f"the value returned by {text}", inputs=inputs,
+                 hint="Return the global norm also when nothing is clipped: sqrt(0.09 + 0.16 + 0.01 + 0.04).")
     for g, b in zip(grads, before):
         expect_close(g, b, what=f"grads after {text}", inputs=inputs,
                      hint="Only scale when the total norm is larger than max_norm.")

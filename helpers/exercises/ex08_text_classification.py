@@ -318,6 +318,16 @@ def _params_84():
             np.array([[2.0], [-1.0]]), np.array([10.0])]
 
 
+def _params_84_embedding():
+    """[E, W, b], the order of EmbeddingClassifier: two weight matrices in a row, the bias last."""
+    return [np.array([[1.0, 2.0], [-1.0, 0.5], [3.0, 0.0]]), np.array([[2.0, -1.0, 0.5], [1.0, 0.0, -2.0]]),
+            np.array([6.0, -7.0, 8.0])]
+
+
+_BY_NDIM = ("Tell a weight matrix from a bias by p.ndim == 2, not by its place in the list: "
+            "EmbeddingClassifier's params are [E, W, b], two matrices and then the bias.")
+
+
 @l2.step("the penalty: lam / 2 times the sum of squared weights, biases left out")
 def _(l2_penalty):
     params = _params_84()
@@ -329,6 +339,10 @@ def _(l2_penalty):
     elif np.isclose(penalty, want + 0.05 * (16 + 25 + 100)):
         hint = "The biases are not decayed: sum only over parameters with ndim == 2."
     expect_close(penalty, want, what=f"the penalty from {shown}", inputs=inputs, hint=hint)
+    params = _params_84_embedding()
+    penalty, _, shown, inputs = _run_l2(l2_penalty, params, 0.1)
+    want = 0.05 * sum(np.sum(p ** 2) for p in params if p.ndim == 2)
+    expect_close(penalty, want, what=f"the penalty from {shown} (params [E, W, b])", inputs=inputs, hint=_BY_NDIM)
 
 
 @l2.step("the gradients: lam * W for each weight matrix, zeros for the biases")
@@ -340,6 +354,11 @@ def _(l2_penalty):
         hint = ("Differentiate lam / 2 * w**2: the 2 of the square cancels the 1/2." if p.ndim == 2
                 else "A bias is not decayed, so its penalty gradient is np.zeros_like(b).")
         expect_close(g, want, what=f"grads[{i}] from {shown}", inputs=inputs, hint=hint)
+    params = _params_84_embedding()
+    _, grads, shown, inputs = _run_l2(l2_penalty, params, 0.1)
+    for i, (g, p) in enumerate(zip(grads, params)):
+        want = 0.1 * p if p.ndim == 2 else np.zeros_like(p)
+        expect_close(g, want, what=f"grads[{i}] from {shown} (params [E, W, b])", inputs=inputs, hint=_BY_NDIM)
 
 
 @l2.step(f"the gradients match numerical gradients of the penalty (relative error < {GRAD_TOL:g})")

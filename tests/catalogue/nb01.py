@@ -180,4 +180,25 @@ def relu_grad(x):
 def relu_grad(x):
     return np.where(x > 0, 1.0, 0.0)
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Wrong("1.1", "returns the comparison itself: True/False, not the numbers 0 and 1",
+          fails_at="returns an array of the input's shape", code="""
+def step_function(x):
+    return x > 0
+"""),
+    Right("1.2", "boolean masks: each formula computed only where it is safe", code="""
+def sigmoid(x):
+    out = np.empty_like(x, dtype=float)
+    pos = x >= 0
+    out[pos] = 1 / (1 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1 + e)
+    return out
+"""),
+    Right("1.3", "the slope written with one safe exponential: e / (1 + e)**2, e = exp(-|x|)", code="""
+def sigmoid_grad(x):
+    e = np.exp(-np.abs(x))
+    return e / (1 + e) ** 2
+"""),
 ]

@@ -108,4 +108,14 @@ def forward(network, x, hidden_activation, output_activation):
     z1 = hidden_activation(affine(x, network["W1"], network["b1"]))
     return output_activation(affine(z1, network["W2"], network["b2"]))
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Right("2.2", "draws each matrix as (n_out, n_in) and transposes it: still independent normal draws", code="""
+def init_network(layout, rng, weight_std=0.01):
+    network = {}
+    for k in range(1, len(layout)):
+        network[f"W{k}"] = weight_std * rng.standard_normal((layout[k], layout[k - 1])).T
+        network[f"b{k}"] = np.zeros(layout[k])
+    return network
+"""),
 ]

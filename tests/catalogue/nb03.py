@@ -178,4 +178,76 @@ def hinge_loss(scores, t, margin=1.0):
                 total += max(0.0, s[i, j] - s[i, t[i]] + margin)
     return total / s.shape[0]
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Wrong("3.2", "clips the probabilities at 1e-7 instead of adding delta: -log(1e-6) for y = 1e-6",
+          fails_at="probability 0", code="""
+def cross_entropy_error(y, t):
+    y = np.atleast_2d(y)
+    if np.size(t) == y.size:
+        t = np.reshape(t, y.shape).argmax(axis=1)
+    t = np.atleast_1d(t)
+    N = y.shape[0]
+    return -np.sum(np.log(np.clip(y[np.arange(N), t], 1e-7, 1.0))) / N
+"""),
+    Wrong("3.4", "clips y to [1e-7, 1 - 1e-7] instead of adding delta inside the logs",
+          fails_at="y exactly 0 or 1", code="""
+def binary_cross_entropy(y, t):
+    y = np.clip(y, 1e-7, 1 - 1e-7)
+    return -np.mean(t * np.log(y) + (1 - t) * np.log(1 - y))
+"""),
+    Wrong("3.4", "delta in the first log, np.maximum(1 - y, 1e-7) in the second", fails_at="y exactly 0 or 1",
+          code="""
+def binary_cross_entropy(y, t):
+    return -np.mean(t * np.log(y + 1e-7) + (1 - t) * np.log(np.maximum(1 - y, 1e-7)))
+"""),
+    Wrong("3.5", "leaves out the right class by comparing scores: a wrong class tied with it drops out too",
+          fails_at="every wrong class counted", code="""
+def hinge_loss(scores, t, margin=1.0):
+    s = np.atleast_2d(scores)
+    t = np.atleast_1d(t)
+    N = s.shape[0]
+    right = s[np.arange(N), t][:, None]
+    margins = np.maximum(0, s - right + margin)
+    return margins[s != right].sum() / N
+"""),
+    Wrong("3.5", "zeroes every margin equal to `margin`, meaning the right class's", fails_at="every wrong class counted",
+          code="""
+def hinge_loss(scores, t, margin=1.0):
+    s = np.atleast_2d(scores)
+    t = np.atleast_1d(t)
+    N = s.shape[0]
+    margins = np.maximum(0, s - s[np.arange(N), t][:, None] + margin)
+    margins[margins == margin] = 0
+    return margins.sum() / N
+"""),
+    Right("3.1", "a batch transposed so that the classes run down the columns", code="""
+def softmax(x):
+    if x.ndim == 2:
+        z = x.T - x.max(axis=1)
+        e = np.exp(z)
+        return (e / e.sum(axis=0)).T
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+"""),
+    Right("3.2", "one-hot targets as a sum of t * log(y), labels by fancy indexing", code="""
+def cross_entropy_error(y, t):
+    if np.ndim(t) == np.ndim(y):
+        return -np.sum(t * np.log(y + 1e-7)) / np.atleast_2d(y).shape[0]
+    y = np.atleast_2d(y)
+    t = np.atleast_1d(t)
+    return -np.mean(np.log(y[np.arange(len(t)), t] + 1e-7))
+"""),
+    Right("3.4", "np.where on the target picks one log per sample", code="""
+def binary_cross_entropy(y, t):
+    return -np.mean(np.where(t == 1, np.log(y + 1e-7), np.log(1 - y + 1e-7)))
+"""),
+    Right("3.5", "the right class counted like the others, then N * margin taken off", code="""
+def hinge_loss(scores, t, margin=1.0):
+    s = np.atleast_2d(scores)
+    t = np.atleast_1d(t)
+    N = s.shape[0]
+    right = s[np.arange(N), t][:, None]
+    return (np.maximum(0, s - right + margin).sum() - N * margin) / N
+"""),
 ]

@@ -235,4 +235,31 @@ class Sigmoid:
     Right("4.5", "the one-hot rows rebuilt from their labels", code=edit(
         SOFTMAX_WITH_LOSS, "dx = dout * (self.y - self.t) / N",
         "dx = self.y.copy()\n        dx[np.arange(N), self.t.argmax(axis=1)] -= 1\n        dx *= dout / N")),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Wrong("4.3", "writes the slope into self.out (`self.out *= 1 - self.out`): right once, wrong from the "
+                 "second backward on", fails_at="values on a small hand-made case", code=edit(
+        SIGMOID, "dx = dout * self.out * (1.0 - self.out)",
+        "self.out *= 1.0 - self.out\n        dx = dout * self.out")),
+    Right("4.1", "np.nditer with multi_index, as in many textbooks", code="""
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        idx = it.multi_index
+        saved = x[idx]
+        x[idx] = saved + h
+        f_plus = f(x)
+        x[idx] = saved - h
+        f_minus = f(x)
+        x[idx] = saved
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+        it.iternext()
+    return grad
+"""),
+    Right("4.2", "np.einsum for both products, np.copyto into grads[0]", code=edit(
+        MATMUL, "dx = dout @ W.T\n        self.grads[0][...] = self.x.T @ dout",
+        "dx = np.einsum('nh,dh->nd', dout, W)\n        np.copyto(self.grads[0], np.einsum('nd,nh->dh', self.x, dout))")),
+    Right("4.4", "db with keepdims=True: (1, H) assigned into the (H,) array", code=edit(
+        AFFINE, "dout.sum(axis=0)", "np.sum(dout, axis=0, keepdims=True)")),
 ]

@@ -140,4 +140,21 @@ def accuracy(scores, t):
         right += int(np.argmax(row) == label)
     return right / len(labels)
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Right("5.2", "np.array_split at the batch starts, returned as a list", code="""
+def minibatches(x, t, batch_size, rng):
+    N = len(x)
+    order = rng.permutation(N)
+    return [(x[idx], t[idx]) for idx in np.array_split(order, range(batch_size, N, batch_size))]
+"""),
+    Right("5.2", "shuffled copies of x and t, then plain slices", code="""
+def minibatches(x, t, batch_size, rng):
+    order = rng.permutation(len(x))
+    xs, ts = x[order], t[order]
+    for start in range(0, len(x), batch_size):
+        yield xs[start:start + batch_size], ts[start:start + batch_size]
+"""),
+    Right("5.3", "hands the optimizer a copy of the list model.params: the same arrays", code=edit(
+        TRAIN_STEP, "optimizer.update(model.params, model.grads)", "optimizer.update(list(model.params), model.grads)")),
 ]

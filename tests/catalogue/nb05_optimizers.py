@@ -398,4 +398,20 @@ CASES = [
             v_hat = self.v[i] / (1 - self.beta2 ** self.t)
             p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Right("5.5", "PyTorch's form: v <- momentum * v + g, p -= lr * v (the same steps)", code="""
+class Momentum:
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr, self.momentum = lr, momentum
+        self.v = None
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.v):
+            v *= self.momentum
+            v += g
+            p -= self.lr * v
+"""),
 ]

@@ -286,4 +286,36 @@ def train(model, X, T, lr, epochs):
             p -= lr * g
     return losses
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Wrong("6.1", "one permutation of the class size reused for every class: assumes iris's equal classes",
+          fails_at="classes of different sizes", code=edit(
+        SPLIT, "rng.permutation(np.flatnonzero(y == label))[:k]",
+        "np.flatnonzero(y == label)[rng.permutation(len(y) // len(labels))][:k]")),
+    Wrong("6.5", "backward calls the loss layer's backward() with its default, ignoring dout",
+          fails_at="backward(dout) passes dout on", code=edit(
+        NET, "dout = self.loss_layer.backward(dout)", "dout = self.loss_layer.backward()")),
+    Wrong("6.5", "backward multiplies by dout twice, once in the loss layer and once after it",
+          fails_at="backward(dout) passes dout on", code=edit(
+        NET, "dout = self.loss_layer.backward(dout)", "dout = self.loss_layer.backward(dout) * dout")),
+    Right("6.1", "the training rows from np.setdiff1d", code=edit(
+        SPLIT, "rng.permutation(np.flatnonzero(~is_test))",
+        "rng.permutation(np.setdiff1d(np.arange(len(y)), np.flatnonzero(is_test)))")),
+    Right("6.2", "keepdims statistics, a zero std replaced through a mask", code="""
+def standardize(X_train, X_test):
+    mean = X_train.mean(axis=0, keepdims=True)
+    std = X_train.std(axis=0, keepdims=True)
+    std[std == 0] = 1.0
+    return (X_train - mean) / std, (X_test - mean) / std
+"""),
+    Right("6.4", "np.bincount of t * C + p, reshaped", code="""
+def confusion_matrix(labels, predicted, num_classes):
+    flat = np.bincount(labels * num_classes + predicted, minlength=num_classes ** 2)
+    return flat.reshape(num_classes, num_classes)
+"""),
+    Right("6.5", "rng.normal(0, std, size) draws the same numbers as standard_normal * std", code=edit(edit(
+        NET, "rng.standard_normal((input_size, hidden_size)) * np.sqrt(2 / input_size)",
+        "rng.normal(0.0, np.sqrt(2 / input_size), size=(input_size, hidden_size))"),
+        "rng.standard_normal((hidden_size, output_size)) * np.sqrt(2 / hidden_size)",
+        "rng.normal(0.0, np.sqrt(2 / hidden_size), size=(hidden_size, output_size))")),
 ]

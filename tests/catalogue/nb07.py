@@ -185,4 +185,25 @@ def perplexity_from_loss(mean_loss):
 def perplexity_from_loss(mean_loss):
     return np.power(np.e, mean_loss)
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Right("7.3", "the cut made at the top of the next iteration: before step t when t + 1 starts a block",
+          code=edit(edit(TIME_BACKWARD,
+        "        if k is not None and t % k == 0 and t > 0:\n            dh = np.zeros_like(h0)\n", ""),
+        "        h_prev = h0 if t == 0 else hs[:, t - 1]\n",
+        "        if k is not None and t < T - 1 and (t + 1) % k == 0:\n            dh = np.zeros_like(h0)\n"
+        "        h_prev = h0 if t == 0 else hs[:, t - 1]\n")),
+    Right("7.4", "the textbook's rate = max_norm / (total + 1e-6), applied when rate < 1", code="""
+def clip_grads(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    rate = max_norm / (total + 1e-6)
+    if rate < 1:
+        for g in grads:
+            g *= rate
+    return total
+"""),
+    Right("7.1", "np.einsum for both products", code="""
+def rnn_step_forward(x, h_prev, U, W, b):
+    return np.tanh(np.einsum("nd,dh->nh", x, U) + np.einsum("nk,kh->nh", h_prev, W) + b)
+"""),
 ]

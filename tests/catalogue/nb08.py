@@ -301,4 +301,62 @@ class MeanEmbedding(MeanEmbedding):
                 dW[v] += dout[n] / length
             start += length
 """),
+
+    # --- found by red-teaming the checks ---------------------------------------------------
+    Wrong("8.4", "takes every other parameter as a weight (params[::2]): right for [W1, b1, W2, b2] only",
+          fails_at="penalty: lam / 2", code="""
+def l2_penalty(params, lam):
+    penalty = sum(lam / 2 * np.sum(p ** 2) for p in params[::2])
+    grads = [lam * p if i % 2 == 0 else np.zeros_like(p) for i, p in enumerate(params)]
+    return penalty, grads
+"""),
+    Right("8.1", "two stable sorts: alphabetical first, then by count", code="""
+from collections import Counter
+
+def build_vocab(docs, min_count):
+    counts = Counter(w for doc in docs for w in doc)
+    words = sorted(sorted(w for w in counts if counts[w] >= min_count), key=lambda w: -counts[w])
+    return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(words)}}
+"""),
+    Right("8.3", "F1 as 2 tp / (row sum + column sum), warnings silenced with np.errstate", code="""
+def precision_recall_f1(M):
+    M = np.asarray(M, dtype=float)
+    tp = np.diag(M)
+    predicted, actual = M.sum(axis=0), M.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(actual > 0, tp / actual, 0.0)
+        f1 = np.where(predicted + actual > 0, 2 * tp / (predicted + actual), 0.0)
+    return precision, recall, f1
+"""),
+    Right("8.5", "np.bincount with weights, one column of dW at a time", code="""
+class MeanEmbedding:
+    def __init__(self, W):
+        self.params = [W]
+        self.grads = [np.zeros_like(W)]
+
+    def forward(self, docs):
+        W, = self.params
+        self.lengths = np.array([len(ids) for ids in docs])
+        self.ids = np.concatenate(docs)
+        self.doc = np.repeat(np.arange(len(docs)), self.lengths)
+        return np.array([W[ids].mean(axis=0) for ids in docs])
+
+    def backward(self, dout):
+        dW, = self.grads
+        shares = dout[self.doc] / self.lengths[self.doc, None]
+        for j in range(dW.shape[1]):
+            dW[:, j] = np.bincount(self.ids, weights=shares[:, j], minlength=dW.shape[0])
+"""),
+
+    Right("8.2", "a Counter per document, each word's count added once", code="""
+from collections import Counter
+
+def bag_of_words(docs, word_to_id):
+    X = np.zeros((len(docs), len(word_to_id)))
+    for i, doc in enumerate(docs):
+        for w, c in Counter(doc).items():
+            X[i, word_to_id.get(w, 0)] += c
+    return X
+"""),
 ]

@@ -177,7 +177,9 @@ class Child(Peer):
                 flags[flag] = False
         return {"t": _type_name(exc), "m": _text(exc), "f": flags}
 
-    def serve(self, msg, blob, index):
+    def answer(self, msg, blob, index):
+        # The reply is sent only after the warnings context is closed (Peer.serve): the grader side
+        # of a test may run in another thread of this process, and must see its own warnings again.
         errstate = msg.get("err") if isinstance(msg.get("err"), dict) else {}
         errstate = {k: v for k, v in errstate.items() if k in ("over", "divide", "invalid", "under")
                     and v in _ERR_MODES}
@@ -188,7 +190,7 @@ class Child(Peer):
             with warnings.catch_warnings(record=True) as caught, np.errstate(**errstate):
                 warnings.simplefilter("always")
                 self._caught = caught
-                super().serve(msg, blob, index)
+                return super().answer(msg, blob, index)
         finally:
             self._caught = saved
 

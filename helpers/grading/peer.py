@@ -127,6 +127,11 @@ class Peer:
             self.raise_failure(msg)
 
     def serve(self, msg: dict, blob: bytes, index: list) -> None:
+        header, buffers = self.answer(msg, blob, index)
+        self.channel.send(header, buffers, self.deadline())
+
+    def answer(self, msg: dict, blob: bytes, index: list) -> tuple[dict, list]:
+        """The reply to one request, packed but not yet sent."""
         op = msg.get("op")
         if type(op) is not str:
             raise ProtocolError("bad request")
@@ -143,4 +148,4 @@ class Peer:
                 raise
             header, buffers = pack(self.codec, {"op": "reply", "id": msg.get("id"), "ok": False,
                                                 **self.extra_reply(), **self.error_reply(exc)}, {})
-        self.channel.send(header, buffers, self.deadline())
+        return header, buffers

@@ -166,10 +166,91 @@ def test_malformed_messages_are_refused_without_running_anything():
     ]
     for bad in bad_headers:
         with pytest.raises(ProtocolError):
-            codec.decode(bad, blob, index)
+            codec.decode(bad, blob, list(index))         # a fresh table: each buffer is used once
     deep = value = {"~": "t", "v": []}
     for _ in range(100):
         value["v"].append({"~": "t", "v": []})
         value = value["v"][0]
     with pytest.raises(ProtocolError):
         codec.decode(deep, blob, index)
+
+
+def _forged(values: list, buffers: list[bytes], table=None) -> tuple[dict, bytes, list]:
+    """A message as a hostile child can write it on the channel: any header, any buffer table."""
+    blob = b"".join(buffers)
+    if table is None:
+        table, pos = [], 0
+        for b in buffers:
+            table.append([pos, len(b)])
+            pos += len(b)
+    header = {"op": "reply", "value": {"~": "t", "v": values}, "buf": table}
+    return header, blob, buffer_index(header, blob)
+
+
+def _array(i: int, key: str, size: int) -> dict:
+    return {"~": "a", "i": i, "dt": "|u1", "sh": [size], "k": key, "w": True, "s": False}
+
+
+def test_a_message_cannot_make_the_receiver_hold_more_than_it_sent():
+    # One 1 MB buffer named by 2000 arrays was 2 GB in the grader; a table of overlapping
+    # buffers is the same trick by other means.
+    codec = Codec("g", export=None, proxy=None, resolve=None)
+    header, blob, index = _forged([_array(0, f"c{i}", 2**20) for i in range(2000)], [b"x" * 2**20])
+    with pytest.raises(ProtocolError, match="twice"):
+        codec.decode(header["value"], blob, index)
+    with pytest.raises(ProtocolError, match="buffer table"):
+        _forged([_array(i, f"c{i}", 2**20) for i in range(3)], [b"x" * 2**20], table=[[0, 2**20]] * 3)
+    # Bad dtypes and shapes are refused as malformed, not raised as the grader's own TypeError.
+    for dt, shape, data in (("<f3", [1], b"abc"), ("|S0", [2**40], b""), ("|u1", [2**62, 2**62, 0], b"")):
+        with pytest.raises(ProtocolError):
+            codec.decode({"~": "a", "i": 0, "dt": dt, "sh": shape, "k": "c1"}, data, [[0, len(data)]])
+
+
+def test_the_receiver_holds_a_bounded_amount_between_two_exercises(monkeypatch):
+    # Each message within the frame limit, but every one with new arrays (or lists, or handles):
+    # without a bound on what is kept until the next `forget`, the grader runs out of memory.
+    import helpers.grading.protocol as protocol
+
+    monkeypatch.setattr(protocol, "MAX_HELD_BYTES", 8 * 2**20)
+    monkeypatch.setattr(protocol, "MAX_HELD_ITEMS", 50_000)
+    codec = Codec("g", export=None, proxy=lambda info: object(), resolve=None)
+    with pytest.raises(ProtocolError, match="more than"):
+        for n in range(100):
+            header, blob, index = _forged([_array(0, f"c{n}", 2**20)], [b"x" * 2**20])
+            codec.decode(header["value"], blob, index)
+    assert n < 10
+    codec.reset()                                     # between exercises: a fresh allowance
+    header, blob, index = _forged([_array(0, "c1", 2**20)], [b"x" * 2**20])
+    codec.decode(header["value"], blob, index)
+    for kind in ("L", "h"):
+        codec.reset()
+        with pytest.raises(ProtocolError, match="more than"):
+            for n in range(100):
+                items = [{"~": "h", "id": n * 10_000 + i, "k": "class"} if kind == "h" else i for i in range(10_000)]
+                codec.decode({"~": "L", "k": f"c{n}", "v": items}, b"", [])
+        assert n < 10
+
+
+def test_a_forged_reply_that_names_one_buffer_many_times_ends_the_session():
+    session, get = connect(
+        "import gc\n"
+        "def flood():\n"
+        "    me = next(o for o in gc.get_objects() if type(o).__name__ == 'Child' and o.ns is globals())\n"
+        "    arrays = [{'~': 'a', 'i': 0, 'dt': '|u1', 'sh': [2**20], 'k': f'c{i}', 'w': True, 's': False}\n"
+        "              for i in range(2000)]\n"
+        "    me.channel.send({'op': 'reply', 'id': me.seq_seen, 'ok': True, 'value': {'~': 't', 'v': arrays},\n"
+        "                     'buf': [[0, 2**20]], 'sync': []}, [b'x' * 2**20])\n")
+    from helpers.grading.child import Child
+
+    serve = Child.serve
+
+    def remember(self, msg, blob, index):          # the child's code could read the request id anyway
+        self.seq_seen = msg.get("id")
+        return serve(self, msg, blob, index)
+
+    try:
+        Child.serve = remember
+        with pytest.raises(ProtocolError):
+            get("flood")()
+    finally:
+        Child.serve = serve

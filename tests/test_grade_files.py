@@ -67,6 +67,19 @@ def test_huge_cells_are_handled_in_linear_time_and_capped():
     assert [c.too_large for c in cells] == [False, True]
 
 
+def test_a_notebook_of_a_million_tiny_cells_is_refused_quickly():
+    # 30 MB of `1` cells: recognising it alone took minutes of the grader's own time (outside every
+    # limit), and each cell would have been a report in the JSON.
+    tiny = {"cell_type": "code", "metadata": {}, "source": "1"}
+    data = json.dumps(notebook(*[tiny] * 1_000_000)).encode()
+    started = time.monotonic()
+    with pytest.raises(Unreadable, match="too many cells"):
+        read_notebook(data)
+    assert time.monotonic() - started < 10
+    many = read_notebook(json.dumps(notebook(*[f"x{i} = {i}" for i in range(10_000)])).encode())
+    assert len(code_cells(many)) == 10_000                 # long, but a notebook: it runs
+
+
 def test_each_path_gets_its_own_row_and_links_outside_are_refused(tmp_path):
     inside = save(notebook("x = 1"), tmp_path / "class" / "a.ipynb")
     os.symlink(inside, tmp_path / "class" / "b.ipynb")

@@ -15,6 +15,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 100 * 1024 * 1024      # a notebook with many pictures is a few MB
 MAX_CELL_CHARS = 1_000_000              # one code cell; longer cells are not run
 MAX_SOURCE_CHARS = 5_000_000            # all code cells together
+MAX_CELLS = 10_000                      # a course notebook has about a hundred
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
 
@@ -166,6 +167,8 @@ def read_notebook(data: bytes) -> dict:
         raise Unreadable(f"unsupported notebook format (nbformat {major!r}); expected 4")
     if not isinstance(nb["cells"], list):
         raise Unreadable("not a notebook: `cells` is not a list")
+    if len(nb["cells"]) > MAX_CELLS:     # each cell costs the grader time and a report, outside every limit
+        raise Unreadable(f"too many cells ({len(nb['cells']):,}; a notebook may have at most {MAX_CELLS:,})")
     for i, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
             raise Unreadable(f"malformed notebook: cell {i} has no cell_type")

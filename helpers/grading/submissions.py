@@ -15,7 +15,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 100 * 1024 * 1024      # a notebook with many pictures is a few MB
 MAX_CELL_CHARS = 1_000_000              # one code cell; longer cells are not run
 MAX_SOURCE_CHARS = 5_000_000            # all code cells together
-MAX_CELLS = 10_000                      # a course notebook has about a hundred
+MAX_CELLS = 20_000                      # a course notebook has about a hundred
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
 

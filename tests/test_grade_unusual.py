@@ -1,0 +1,86 @@
+"""Unusual submissions, graded in one run: each gets its row and the points its own code earns.
+
+Found by red-teaming the grader after the hostile class of test_grade_hostile.py: quiz answers
+that crash a comparison, forged protocol messages that would make the grader hold gigabytes, and
+an honest notebook that is merely very long.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_grade_kit import SETUP, answers, needs_bwrap, notebook, results, rows, run_grader, save
+
+pytestmark = needs_bwrap
+NB = "01_activations"
+ANSWERS = answers(NB)
+ALL = ("step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "quiz_answers")
+
+
+def right(*names: str) -> list[str]:
+    return [ANSWERS[n] for n in names]
+
+
+# relu, when the check calls it, writes a reply of its own on the channel: one 64 KB buffer that
+# 2,000 arrays name (128 MB in the grader if each were decoded; a 256 MB frame so named was a
+# grader out of memory).
+FORGED_REPLY = """
+import gc, sys
+def relu(x):
+    me = next(o for o in gc.get_objects() if type(o).__name__ == 'Child')
+    frame = sys._getframe()
+    while not (isinstance(frame.f_locals.get('msg'), dict) and frame.f_locals['msg'].get('op') == 'call'):
+        frame = frame.f_back
+    arrays = [{'~': 'a', 'i': 0, 'dt': '|u1', 'sh': [65536], 'k': f'c{900 + i}', 'w': True, 's': False}
+              for i in range(2000)]
+    me.channel.send({'op': 'reply', 'id': frame.f_locals['msg']['id'], 'ok': True,
+                     'value': {'~': 't', 'v': arrays}, 'buf': [[0, 65536]], 'sync': []}, [b'x' * 65536])
+    return np.maximum(x, 0)
+"""
+
+CASES = {
+    # A numeric quiz answer of 400 digits: float() overflows (it was an internal error, row lost).
+    "huge_quiz_number.ipynb": [SETUP, *right(*ALL[:-1]),
+                               "quiz_answers = {'q1': 'b', 'q2': 10**400, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
+    "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
+                           FORGED_REPLY],
+    # Honest and unusual: 10,000 cells (a long scratch notebook), then the answers.
+    "long.ipynb": [SETUP, *[f"v{i} = {i}" for i in range(10_000)], *right(*ALL)],
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("unusual")
+    for name, cells in CASES.items():
+        save(notebook(*cells, name=NB), work / "class" / name)
+    done = run_grader(work / "class", "--out", work / "grades.csv", "--json", work / "grades.json",
+                      "--jobs", "2", "--timeout", "20", "--sandbox", "bwrap", cwd=work, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {"rows": rows(work / "grades.csv"), "json": results(work / "grades.json"), "cls": work / "class"}
+
+
+def result(graded, name):
+    return graded["json"][str(graded["cls"] / name)]
+
+
+def test_every_submission_has_its_row(graded):
+    assert len(graded["rows"]) == len(CASES)
+
+
+def test_a_quiz_number_too_large_for_a_float_is_a_wrong_answer(graded):
+    r = result(graded, "huge_quiz_number.ipynb")
+    q2 = next(q for q in r["questions"] if q["key"] == "q2")
+    assert (r["status"], r["total"], q2["points"]) == ("graded", 10, 0), r["message"]
+
+
+def test_a_reply_that_names_one_buffer_many_times_ends_that_check_only(graded):
+    r = result(graded, "forged_reply.ipynb")
+    states = {e["id"]: e["state"] for e in r["exercises"]}
+    assert states == {"1.1": "passed", "1.2": "passed", "1.3": "passed", "1.4": "crashed", "1.5": "passed"}, r
+    assert r["total"] == 10 and r["status"] == "error"
+
+
+def test_a_long_honest_notebook_gets_full_marks(graded):
+    r = result(graded, "long.ipynb")
+    assert (r["status"], r["total"]) == ("graded", 11), r["message"]

@@ -7,6 +7,8 @@ an honest notebook that is merely very long.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from test_grade_kit import SETUP, answers, needs_bwrap, notebook, results, rows, run_grader, save
@@ -38,12 +40,34 @@ def relu(x):
     return np.maximum(x, 0)
 """
 
+
+def forged_cell_report(seconds: str) -> str:
+    """A cell that answers its own "cell" request with a report of its choosing (and drops the real one)."""
+    return f"""
+import gc, sys
+me = next(o for o in gc.get_objects() if type(o).__name__ == 'Child')
+frame = sys._getframe()
+while not (isinstance(frame.f_locals.get('msg'), dict) and frame.f_locals['msg'].get('op') == 'cell'):
+    frame = frame.f_back
+from helpers.grading.protocol import pack
+me.channel.send(*pack(me.codec, {{'op': 'reply', 'id': frame.f_locals['msg']['id'], 'ok': True}},
+                      {{'value': {{'status': 'ok', 'error': '', 'seconds': {seconds}}}}}))
+real_send = me.channel.send
+def drop_once(*args, **kwargs):
+    me.channel.send = real_send
+me.channel.send = drop_once
+"""
+
+
 CASES = {
     # A numeric quiz answer of 400 digits: float() overflows (it was an internal error, row lost).
     "huge_quiz_number.ipynb": [SETUP, *right(*ALL[:-1]),
                                "quiz_answers = {'q1': 'b', 'q2': 10**400, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
     "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
                            FORGED_REPLY],
+    # Cell reports whose time is not a number JSON can hold (NaN), or too large for a float.
+    "forged_cell_times.ipynb": [SETUP, forged_cell_report("float('nan')"), forged_cell_report("10**400"),
+                                *right(*ALL)],
     # Honest and unusual: 10,000 cells (a long scratch notebook), then the answers.
     "long.ipynb": [SETUP, *[f"v{i} = {i}" for i in range(10_000)], *right(*ALL)],
 }
@@ -57,7 +81,8 @@ def graded(tmp_path_factory):
     done = run_grader(work / "class", "--out", work / "grades.csv", "--json", work / "grades.json",
                       "--jobs", "2", "--timeout", "20", "--sandbox", "bwrap", cwd=work, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    return {"rows": rows(work / "grades.csv"), "json": results(work / "grades.json"), "cls": work / "class"}
+    return {"rows": rows(work / "grades.csv"), "json": results(work / "grades.json"), "cls": work / "class",
+            "text": (work / "grades.json").read_text()}
 
 
 def result(graded, name):
@@ -84,3 +109,13 @@ def test_a_reply_that_names_one_buffer_many_times_ends_that_check_only(graded):
 def test_a_long_honest_notebook_gets_full_marks(graded):
     r = result(graded, "long.ipynb")
     assert (r["status"], r["total"]) == ("graded", 11), r["message"]
+
+
+def test_cell_reports_the_child_forges_give_valid_json(graded):
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    json.loads(graded["text"], parse_constant=refuse)       # no NaN or Infinity anywhere
+    r = result(graded, "forged_cell_times.ipynb")
+    assert (r["status"], r["total"]) == ("graded", 11), r["message"]
+    assert [c["seconds"] for c in r["cells"][1:3]] == [0.0, 0.0]

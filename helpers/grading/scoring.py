@@ -237,8 +237,8 @@ class _Grading:
         status = reply.get("status")
         report.status = status if status in ("ok", "error", "exit", "timeout") else "error"
         report.error = shown(str(reply.get("error", ""))[:500])
-        seconds = reply.get("seconds")
-        report.seconds = float(seconds) if type(seconds) in (int, float) else 0.0
+        seconds = reply.get("seconds")      # the child's word: NaN, inf or a 400-digit int are not times
+        report.seconds = round(float(seconds), 3) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else 0.0
         if report.status == "timeout":
             self.problems.add("timeout")
             self.timed_out_cells.append(report.cell)

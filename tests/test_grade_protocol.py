@@ -254,3 +254,16 @@ def test_a_forged_reply_that_names_one_buffer_many_times_ends_the_session():
             get("flood")()
     finally:
         Child.serve = serve
+
+
+def test_type_names_the_child_chooses_cost_the_grader_a_bounded_number_of_classes():
+    # Each proxy's class is named after the notebook's type; 3,000 made-up type names were 3,000
+    # classes (1.5 KB each) kept for the whole run, a few hundred MB per message of handles.
+    from helpers.grading.remote import MAX_TYPE_NAMES
+
+    session, get = connect("def many(n):\n    return [type(f'T{i}', (), {})() for i in range(n)]\n")
+    objects = get("many")(3 * MAX_TYPE_NAMES)
+    kinds = {type(o) for o in objects}
+    assert len(kinds) <= MAX_TYPE_NAMES + 1 and type(objects[0]).__name__ == "T0"
+    again = connect("def many(n):\n    return [type(f'T{i}', (), {})() for i in range(n)]\n")[1]("many")(3)
+    assert type(again[0]) is not type(objects[0])          # one session's classes are not kept for the next

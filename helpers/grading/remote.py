@@ -163,14 +163,17 @@ class RemoteClassMeta(type):
         return f"<class {cls.__name__}>"
 
 
-_PROXY_TYPES: dict = {}
+MAX_TYPE_NAMES = 1_000      # proxy classes one session may have the grader make (about 1.5 KB each)
 
 
-def _proxy_type(base: type, name: str) -> type:
-    key = (base, name)
-    cls = _PROXY_TYPES.get(key)
+def _proxy_type(cache: dict, base: type, name: str) -> type:
+    """The proxy class named after the notebook's type, from ``cache`` (the session's: the names are
+    the child's to choose, so a run-wide cache would grow with every made-up name)."""
+    if (base, name) not in cache and len(cache) >= MAX_TYPE_NAMES:
+        name = "object"
+    cls = cache.get((base, name))
     if cls is None:
-        cls = _PROXY_TYPES[key] = type(name, (base,), {"__slots__": (), "__module__": "notebook"})
+        cls = cache[(base, name)] = type(name, (base,), {"__slots__": (), "__module__": "notebook"})
     return cls
 
 
@@ -188,6 +191,7 @@ class Session(Peer):
         super().__init__(channel)
         self.until: float | None = None       # deadline of the current operation (monotonic)
         self.reference_used: list[str] = []   # messages of CourseReferenceRemoved errors seen
+        self.proxy_types: dict = {}           # (base, type name) -> proxy class
 
     def deadline(self):
         return self.until
@@ -216,7 +220,8 @@ class Session(Peer):
             type.__setattr__(cls, "_rs", self)
             type.__setattr__(cls, "_rid", info["id"])
             return cls
-        proxy = object.__new__(_proxy_type(RemoteCallable if kind == "function" else RemoteObject, name))
+        proxy = object.__new__(_proxy_type(self.proxy_types, RemoteCallable if kind == "function" else RemoteObject,
+                                           name))
         object.__setattr__(proxy, "_rs", self)
         object.__setattr__(proxy, "_rid", info["id"])
         object.__setattr__(proxy, "__signature__", _signature(info) if kind == "function" else 0)

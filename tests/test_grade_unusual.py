@@ -119,3 +119,28 @@ def test_cell_reports_the_child_forges_give_valid_json(graded):
     r = result(graded, "forged_cell_times.ipynb")
     assert (r["status"], r["total"]) == ("graded", 11), r["message"]
     assert [c["seconds"] for c in r["cells"][1:3]] == [0.0, 0.0]
+
+
+def test_a_submission_cannot_change_the_check_data_of_the_next(tmp_path):
+    # The steps hand the notebook the course's own module-level arrays (ex01's 3-D input, say); an
+    # in-place write comes back into them (as it must, for `modifies=`), and stayed there for
+    # every submission graded after it: the common `x[x < 0] = 0` bug changed the next
+    # student's checks, and a hostile one could choose what they became.
+    from helpers.exercises.ex01_activations import _X3
+
+    writes = "def relu(x):\n    if x.ndim == 3:\n        x[...] = 7.0\n    return np.maximum(x, 0)"
+    probe = (f"X3 = np.array({_X3.tolist()!r})\n"
+             "def relu(x):\n    if x.shape == X3.shape and not np.array_equal(x, X3):\n"
+             "        raise RuntimeError('the check data changed: ' + repr(x.tolist()))\n"
+             "    return np.maximum(x, 0)")
+    save(notebook(SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"), writes,
+                  name=NB), tmp_path / "class" / "a_writes.ipynb")
+    save(notebook(SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"), probe,
+                  name=NB), tmp_path / "class" / "b_probe.ipynb")
+    done = run_grader(tmp_path / "class", "--out", tmp_path / "g.csv", "--json", tmp_path / "g.json",
+                      "--jobs", "1", "--sandbox", "bwrap", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    graded = results(tmp_path / "g.json")
+    writer, prober = graded[str(tmp_path / "class" / "a_writes.ipynb")], graded[str(tmp_path / "class" / "b_probe.ipynb")]
+    assert "changed the values of its input" in writer["exercises"][3]["feedback"]
+    assert prober["total"] == 11, prober["exercises"][3]["feedback"]

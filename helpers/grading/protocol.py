@@ -187,6 +187,8 @@ class Codec:
         self.saved: dict[str, bytes] = {}           # key -> contents at the last sync
         self.counter = 0
         self.held_bytes = self.held_items = 0       # what decoding has kept alive since the last reset
+        self.written: dict[str, tuple] = {}         # key of ours -> (our object, its contents before the
+                                                    # other side first wrote into it)
 
     def reset(self) -> None:
         """Forget every mirrored array (between exercises: keeps memory bounded)."""
@@ -194,6 +196,28 @@ class Codec:
         self.keys.clear()
         self.saved.clear()
         self.held_bytes = self.held_items = 0
+
+    def _remember(self, key: str, mine) -> None:
+        """Before the other side first writes into an array, list or dict of ours, keep a copy."""
+        if key[:1] == self.side and key not in self.written:
+            self.written[key] = (mine, mine.copy())
+
+    def restore(self) -> None:
+        """Put back what the other side wrote into our arrays, lists and dicts.
+
+        In-place writes must come back while a check runs (``modifies=``, "modified its input"),
+        but the steps also hand out the course's module-level arrays: without this, a write into
+        one would change the checks of every submission graded after it.
+        """
+        for mine, before in self.written.values():
+            if isinstance(mine, np.ndarray):
+                self._update(mine, before)
+            elif isinstance(mine, list):
+                mine[:] = before
+            else:
+                mine.clear()
+                mine.update(before)
+        self.written.clear()
 
     def _hold(self, items: int, nbytes: int = 0) -> None:
         """Count what decoding keeps alive; a sender that would make us keep too much is refused."""
@@ -310,6 +334,7 @@ class Codec:
                 mine = items
                 self.mirrors[o["k"]], self.keys[id(items)] = items, o["k"]
             else:
+                self._remember(o["k"], mine)
                 mine[:] = items
             return mine
         if tag == "d":
@@ -326,6 +351,7 @@ class Codec:
             if mine is None:
                 self.mirrors[o["k"]], self.keys[id(out)] = out, o["k"]
                 return out
+            self._remember(o["k"], mine)
             mine.clear()
             mine.update(out)
             return mine
@@ -390,6 +416,7 @@ class Codec:
             raise ProtocolError("bad array key")
         mine = self.mirrors.get(key)
         if mine is not None:
+            self._remember(key, mine)
             self._update(mine, arr)
             self.saved[key] = array_bytes(arr)
             return mine

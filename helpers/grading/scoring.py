@@ -336,6 +336,7 @@ class _Grading:
                                                   f"memory).{hint}")
             finally:
                 session.until = None
+                session.codec.restore()     # the course's own check data, as it was, for the next check
         if session.reference_used:
             self.incidents.append(f"exercise {ex.id} uses the course's own reference implementation: 0 points")
             return self._grade(ex, "reference", f"🚫 {head}: your answer uses the course's own reference "

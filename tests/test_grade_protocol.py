@@ -267,3 +267,14 @@ def test_type_names_the_child_chooses_cost_the_grader_a_bounded_number_of_classe
     assert len(kinds) <= MAX_TYPE_NAMES + 1 and type(objects[0]).__name__ == "T0"
     again = connect("def many(n):\n    return [type(f'T{i}', (), {})() for i in range(n)]\n")[1]("many")(3)
     assert type(again[0]) is not type(objects[0])          # one session's classes are not kept for the next
+
+
+def test_a_forged_signature_is_refused_when_longer_than_the_child_ever_describes():
+    # The child describes at most 64 parameters; a forged handle with a million (16 MB of header)
+    # became a million inspect.Parameter objects kept on the proxy, outside the hold caps.
+    from helpers.grading.remote import _signature
+
+    params = [[f"a{i}", 1, False] for i in range(100_000)]
+    assert _signature({"sig": params}) == 0
+    assert list(_signature({"sig": params[:3]}).parameters) == ["a0", "a1", "a2"]
+    assert _signature({"sig": [["a" * 10_000, 1, False]]}) == 0

@@ -77,13 +77,14 @@ _INTERNAL = frozenset({"_rs", "_rid", "__signature__"})
 def _signature(info: dict):
     """An ``inspect.Signature`` from the child's description, or 0 (then ``inspect.signature`` raises)."""
     params = info.get("sig")
-    if type(params) is not list:
+    if type(params) is not list or len(params) > 64:      # the child describes at most 64 (and names of 60)
         return 0
     try:
         built = []
         for item in params:
             name, kind, has_default = item
-            if type(name) is not str or not name.isidentifier() or type(kind) is not int or not 0 <= kind <= 4:
+            if type(name) is not str or len(name) > 60 or not name.isidentifier() or type(kind) is not int \
+                    or not 0 <= kind <= 4:
                 return 0
             default = None if has_default is True else inspect.Parameter.empty
             built.append(inspect.Parameter(name, inspect._ParameterKind(kind), default=default))

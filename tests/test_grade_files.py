@@ -28,6 +28,16 @@ def test_names_are_shown_escaped_and_csv_cells_are_never_formulas():
     assert cell_text("a\x07b\nc") == "ab c"
 
 
+def test_two_paths_never_show_the_same_name(tmp_path):
+    # A byte that is not UTF-8 is shown as `\xfc`; a file named with those four characters must
+    # not show the same (a row that passes for a classmate's, two rows no one can tell apart).
+    for raw in (b"M\xfcller.ipynb", b"M\\xfcller.ipynb", b"a\x1bb.ipynb", b"a\\x1bb.ipynb"):
+        save(notebook("x = 1"), os.fsdecode(bytes(tmp_path) + b"/" + raw))
+    names = [s.name for s in collect([str(tmp_path)])]
+    assert len(set(names)) == 4, names
+    assert str(tmp_path / "M\\xfcller.ipynb") in names
+
+
 def test_feedback_names_never_collide_and_are_stable():
     names = [feedback_name(p) for p in ["x/a b.ipynb", "x/a_b.ipynb", "y/a b.ipynb", "x/A B.ipynb"]]
     assert len(set(names)) == 4 and len({n.lower() for n in names}) == 4

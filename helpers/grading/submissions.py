@@ -29,6 +29,12 @@ def shown(text: str) -> str:
         return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
+def shown_path(path: str) -> str:
+    """A submission's path as rows show it: ``shown``, with backslashes doubled first, so that two
+    paths never show the same (a file named ``M\\xfcller.ipynb`` is not the one with byte 0xfc)."""
+    return shown(path.replace("\\", "\\\\"))
+
+
 _TEXT_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
                                                 *range(0x80, 0xA0)]}
 
@@ -44,7 +50,7 @@ def clean(text: str) -> str:
 @dataclass
 class Submission:
     path: str              # as found (str from os.fsdecode: undecodable bytes kept as surrogates)
-    name: str              # shown() of the path: what the CSV, JSON and feedback show
+    name: str              # shown_path() of the path: what the CSV, JSON and feedback show
     refused: str = ""      # why it is not graded at all (a row still says so)
 
 
@@ -82,9 +88,9 @@ def collect(items: list[str]) -> list[Submission]:
                 refused = ""
                 if os.path.islink(path) and not _inside(os.path.realpath(path), folders):
                     refused = "a symbolic link to a file outside the folders given: not graded"
-                found.append(Submission(path, shown(path), refused))
+                found.append(Submission(path, shown_path(path), refused))
         elif os.path.lexists(item):
-            found.append(Submission(item, shown(item)))
+            found.append(Submission(item, shown_path(item)))
         else:
             raise UsageError(f"no such file or folder: {shown(item)}")
     seen, unique = set(), []

@@ -278,3 +278,10 @@ def test_a_forged_signature_is_refused_when_longer_than_the_child_ever_describes
     assert _signature({"sig": params}) == 0
     assert list(_signature({"sig": params[:3]}).parameters) == ["a0", "a1", "a2"]
     assert _signature({"sig": [["a" * 10_000, 1, False]]}) == 0
+
+
+def test_an_integer_too_large_to_send_is_an_error_not_a_zero():
+    # It travelled as 0: a function that returned 2**5000 where 0 was expected passed.
+    session, get = connect("def huge():\n    return 2**5000\n")
+    with pytest.raises(RemoteError, match="too large"):
+        get("huge")()

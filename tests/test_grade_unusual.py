@@ -63,6 +63,9 @@ CASES = {
     # A numeric quiz answer of 400 digits: float() overflows (it was an internal error, row lost).
     "huge_quiz_number.ipynb": [SETUP, *right(*ALL[:-1]),
                                "quiz_answers = {'q1': 'b', 'q2': 10**400, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
+    # One answer that cannot travel at all (5,000 bits): the quiz is unreadable, the row stays.
+    "untravelling_quiz.ipynb": [SETUP, *right(*ALL[:-1]),
+                                "quiz_answers = {'q1': 'b', 'q2': 2**5000, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
     "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
                            FORGED_REPLY],
     # Cell reports whose time is not a number JSON can hold (NaN), or too large for a float.
@@ -97,6 +100,12 @@ def test_a_quiz_number_too_large_for_a_float_is_a_wrong_answer(graded):
     r = result(graded, "huge_quiz_number.ipynb")
     q2 = next(q for q in r["questions"] if q["key"] == "q2")
     assert (r["status"], r["total"], q2["points"]) == ("graded", 10, 0), r["message"]
+
+
+def test_a_quiz_that_cannot_be_read_costs_the_quiz_only(graded):
+    r = result(graded, "untravelling_quiz.ipynb")
+    assert (r["status"], r["total"]) == ("graded", 6), r["message"]
+    assert all(q["points"] == 0 and "could not be read" in q["message"] for q in r["questions"])
 
 
 def test_a_reply_that_names_one_buffer_many_times_ends_that_check_only(graded):

@@ -241,7 +241,11 @@ class Codec:
         if v is None or t is bool or t is str:
             return v
         if t is int:
-            return v if -2**63 <= v < 2**63 else {"~": "I", "v": str(v) if v.bit_length() < 4000 else "0"}
+            if -2**63 <= v < 2**63:
+                return v
+            if v.bit_length() >= 4000:          # past what int(str) reads back; never a made-up value
+                raise ValueError("integer too large to send")
+            return {"~": "I", "v": str(v)}
         if t is float:
             return v
         if issubclass(t, (np.ndarray, np.generic)):

@@ -23,7 +23,7 @@ from helpers.checking import format_result, run_exercise
 from .course_copy import CourseCopies, installed_overlays
 from .protocol import Channel, Deadline, ProtocolError
 from .recognise import identify, registry
-from .remote import Session
+from .remote import RemoteError, Session
 from .results import CellReport, ExerciseGrade, QuestionGrade, SubmissionResult
 from .sandbox import Launcher, SandboxUnavailable, _python_roots, kill, probe_bwrap
 from .submissions import (MAX_CELL_CHARS, Submission, Unreadable, cell_source, clean, code_cells,
@@ -379,6 +379,8 @@ class _Grading:
             except (Deadline, ProtocolError):
                 self.child.close()
                 self.child = None
+            except RemoteError as exc:      # the child could not send its answers (an int of 5,000 bits)
+                problem = f"`quiz_answers` could not be read: {shown(str(exc))[:150]}"
             finally:
                 if self.child is not None:
                     session.until = None

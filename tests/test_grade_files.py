@@ -47,7 +47,8 @@ def test_feedback_names_never_collide_and_are_stable():
 def test_unreadable_files_say_why(tmp_path):
     cases = {b"": "empty", b"\x00\x01binary": "binary", b'{"cells": [': "truncated",
              b'{"nbformat": 3, "worksheets": []}': "old notebook format", b"[1, 2]": "not a notebook",
-             b"\xff\xfe{}": "not UTF-8"}
+             b"\xff\xfe{}": "not UTF-8",
+             b'{"nbformat": 4, "cells": [], "n": ' + b"9" * 5000 + b"}": "number too long"}
     for data, why in cases.items():
         with pytest.raises(Unreadable, match=why):
             read_notebook(data)

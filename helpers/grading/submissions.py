@@ -161,6 +161,8 @@ def read_notebook(data: bytes) -> dict:
         raise Unreadable(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise Unreadable("not a notebook: JSON nested too deeply") from None
+    except ValueError:          # not a JSONDecodeError: Python's limit on the digits of an int
+        raise Unreadable("not a notebook: a number too long in the JSON") from None
     if not isinstance(nb, dict):
         raise Unreadable(f"not a notebook: the JSON is a {type(nb).__name__}, not an object")
     major = nb.get("nbformat")

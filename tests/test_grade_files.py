@@ -101,6 +101,16 @@ def test_each_path_gets_its_own_row_and_links_outside_are_refused(tmp_path):
         ("a.ipynb", False), ("b.ipynb", False), ("c.ipynb", True)]
 
 
+def test_a_folder_named_like_a_notebook_gets_a_row(tmp_path):
+    # A student who hands in a folder `hw.ipynb` (an unpacked archive, say) had no row at all.
+    (tmp_path / "class" / "hw.ipynb").mkdir(parents=True)
+    inner = save(notebook("x = 1"), tmp_path / "class" / "hw.ipynb" / "inner.ipynb")
+    subs = collect([str(tmp_path / "class")])
+    assert [s.path for s in subs] == [str(tmp_path / "class" / "hw.ipynb"), str(inner)]
+    with pytest.raises(Unreadable, match="a folder"):
+        read_bytes(subs[0].path)
+
+
 def test_without_a_sandbox_the_grader_warns_and_says_so(tmp_path):
     save(notebook(SETUP, *answers(NB).values(), name=NB), tmp_path / "mine.ipynb")
     done = run_grader("mine.ipynb", "--sandbox", "none", "--json", "g.json", "--out", "g.csv", cwd=tmp_path)

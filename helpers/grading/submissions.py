@@ -79,8 +79,8 @@ def collect(items: list[str]) -> list[Submission]:
                 for f in sorted(files):
                     if f.endswith(".ipynb"):
                         matches.append(os.path.join(top, f))
-                for d in list(dirs):
-                    if d.endswith(".ipynb") and os.path.islink(os.path.join(top, d)):
+                for d in list(dirs):            # a folder named like a notebook is a submission too
+                    if d.endswith(".ipynb"):
                         matches.append(os.path.join(top, d))
             if not matches:
                 raise UsageError(f"no notebooks (*.ipynb) found in folder {shown(item)}")
@@ -112,7 +112,10 @@ def read_bytes(path: str) -> bytes:
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise Unreadable("a folder, not a notebook file: submit the .ipynb file itself")
+        if not stat.S_ISREG(mode):
             raise Unreadable("not a regular file")
         chunks, left = [], MAX_FILE_BYTES + 1
         while left > 0:

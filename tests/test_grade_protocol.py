@@ -285,3 +285,31 @@ def test_an_integer_too_large_to_send_is_an_error_not_a_zero():
     session, get = connect("def huge():\n    return 2**5000\n")
     with pytest.raises(RemoteError, match="too large"):
         get("huge")()
+
+
+def test_modules_and_classes_inside_a_passed_objects_containers_are_not_handed_out_either():
+    # A public attribute that is a list or dict was encoded item by item, and a module or class in
+    # it became a handle: from a class the child could read and call its functions in the grader.
+    import shutil
+
+    session, get = connect(
+        "def probe(holder):\n"
+        "    found = []\n"
+        "    for name in ('tools', 'kinds', 'pair'):\n"
+        "        try:\n"
+        "            value = getattr(holder, name)\n"
+        "            found.append(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return found\n")
+
+    class Holder:
+        def __init__(self):
+            self.tools = [shutil]
+            self.kinds = {"dict": dict, "rmtree": shutil.rmtree}
+            self.pair = (np.exp, 1)
+
+        def __call__(self):
+            return 1
+
+    assert get("probe")(Holder()) == ["pair"]

@@ -178,6 +178,12 @@ def _proxy_type(cache: dict, base: type, name: str) -> type:
     return cls
 
 
+def _withheld(obj) -> bool:
+    """A module, a class or a module-level built-in (``os.system``): never handed to the child."""
+    return isinstance(obj, (types.ModuleType, type)) or (
+        isinstance(obj, types.BuiltinFunctionType) and isinstance(obj.__self__, types.ModuleType))
+
+
 # ---------------------------------------------------------------------------
 # The session
 # ---------------------------------------------------------------------------
@@ -209,6 +215,13 @@ class Session(Peer):
         return super().request(op, header={"err": dict(np.geterr()), **(header or {})}, **values)
 
     # -- handles ---------------------------------------------------------------
+
+    def export(self, obj) -> dict:
+        # Wherever it is found (a passed object's attribute, an item of a list it holds, what a
+        # call returns): from a module or class the child could reach the grader's other code.
+        if self.is_proxy(obj) is None and _withheld(obj):
+            raise TypeError("modules, classes and module-level built-ins are never handed to the sandbox")
+        return super().export(obj)
 
     def describe(self, obj) -> dict:
         return {"k": "function" if callable(obj) else "object", "n": "grader"}
@@ -274,8 +287,7 @@ class Session(Peer):
             if type(name) is not str or name.startswith("_"):
                 raise AttributeError("only public attributes can be read")
             value = getattr(target, name)
-            if isinstance(value, (types.ModuleType, type)) or (
-                    isinstance(value, types.BuiltinFunctionType) and isinstance(value.__self__, types.ModuleType)):
+            if _withheld(value):
                 raise AttributeError(f"{name} cannot be read from the sandbox")
             return value
         if op == "len":

@@ -66,6 +66,8 @@ CASES = {
     # One answer that cannot travel at all (5,000 bits): the quiz is unreadable, the row stays.
     "untravelling_quiz.ipynb": [SETUP, *right(*ALL[:-1]),
                                 "quiz_answers = {'q1': 'b', 'q2': 2**5000, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
+    # A quiz_answers that claims to be a dict (`__class__ = dict`) and is not one.
+    "lying_quiz.ipynb": [SETUP, *right(*ALL[:-1]), "class Fake:\n    __class__ = dict\nquiz_answers = Fake()"],
     "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
                            FORGED_REPLY],
     # Cell reports whose time is not a number JSON can hold (NaN), or too large for a float.
@@ -106,6 +108,12 @@ def test_a_quiz_that_cannot_be_read_costs_the_quiz_only(graded):
     r = result(graded, "untravelling_quiz.ipynb")
     assert (r["status"], r["total"]) == ("graded", 6), r["message"]
     assert all(q["points"] == 0 and "could not be read" in q["message"] for q in r["questions"])
+
+
+def test_an_object_that_claims_to_be_a_dict_is_no_quiz(graded):
+    r = result(graded, "lying_quiz.ipynb")
+    assert (r["status"], r["total"]) == ("graded", 6), r["message"]
+    assert all(q["points"] == 0 and "should be a dict" in q["message"] for q in r["questions"])
 
 
 def test_a_reply_that_names_one_buffer_many_times_ends_that_check_only(graded):

@@ -273,7 +273,7 @@ def read_answers(obj):
 
     if obj is _MISSING:
         return {"problem": "no `quiz_answers` defined"}
-    if not isinstance(obj, dict):
+    if not issubclass(type(obj), dict):      # type(), never isinstance(): `__class__ = dict` fools it
         return {"problem": f"`quiz_answers` should be a dict, not {_type_name(obj)}"}
 
     def plain(value):

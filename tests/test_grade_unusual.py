@@ -68,6 +68,22 @@ CASES = {
                                 "quiz_answers = {'q1': 'b', 'q2': 2**5000, 'q3': 'b', 'q4': 1, 'q5': 'c'}"],
     # A quiz_answers that claims to be a dict (`__class__ = dict`) and is not one.
     "lying_quiz.ipynb": [SETUP, *right(*ALL[:-1]), "class Fake:\n    __class__ = dict\nquiz_answers = Fake()"],
+    # Answers that break when the child describes them to the grader (a lying `__class__`, an
+    # attribute lookup that raises KeyboardInterrupt): the lookup failed, and the row was lost.
+    "lying_class.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
+                          "class Liar:\n    __class__ = type\n    def __call__(self, x):\n        return np.maximum(x, 0)\n"
+                          "relu = Liar()"],
+    "raising_lookup.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
+                             "class Odd:\n    def __getattribute__(self, name):\n        raise KeyboardInterrupt\n"
+                             "relu = Odd()"],
+    "failing_lookup.ipynb": [SETUP, *right(*ALL),
+                             "import gc\nme = next(o for o in gc.get_objects() if type(o).__name__ == 'Child')\n"
+                             "served = me.dispatch\n"
+                             "def dispatch(op, msg, args):\n"
+                             "    if op == 'lookup' and msg.get('name') == 'relu':\n"
+                             "        raise RuntimeError('no lookups today')\n"
+                             "    return served(op, msg, args)\n"
+                             "me.dispatch = dispatch"],
     "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
                            FORGED_REPLY],
     # Cell reports whose time is not a number JSON can hold (NaN), or too large for a float.
@@ -114,6 +130,15 @@ def test_an_object_that_claims_to_be_a_dict_is_no_quiz(graded):
     r = result(graded, "lying_quiz.ipynb")
     assert (r["status"], r["total"]) == ("graded", 6), r["message"]
     assert all(q["points"] == 0 and "should be a dict" in q["message"] for q in r["questions"])
+
+
+def test_objects_that_break_their_own_description_cost_their_exercise_only(graded):
+    liar = result(graded, "lying_class.ipynb")
+    assert (liar["status"], liar["total"]) == ("graded", 11), liar["message"]     # it is a ReLU, after all
+    failing = result(graded, "failing_lookup.ipynb")
+    assert failing["total"] == 10 and failing["exercises"][3]["state"] == "crashed", failing["message"]
+    odd = result(graded, "raising_lookup.ipynb")
+    assert odd["total"] == 10 and odd["exercises"][3]["points"] == 0, odd["message"]
 
 
 def test_a_reply_that_names_one_buffer_many_times_ends_that_check_only(graded):

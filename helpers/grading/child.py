@@ -145,7 +145,7 @@ class Child(Peer):
         return isinstance(exc, ProtocolError)
 
     def describe(self, obj) -> dict:
-        if isinstance(obj, type):
+        if issubclass(type(obj), type):        # not isinstance(): it reads `__class__`, the notebook's to define
             kind = "class"
             name = type.__dict__["__name__"].__get__(obj, type)[:80]
         else:

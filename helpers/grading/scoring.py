@@ -326,6 +326,13 @@ class _Grading:
                 return self._grade(ex, "timeout", f"⏱ {head}: the check did not finish within "
                                                   f"{self.opts.timeout:g} s. Does your code loop forever or do far "
                                                   f"more work than needed?{hint}")
+            except RemoteError:       # `forget` or a lookup failed in the child: it is in no state to be checked
+                self.child.close()
+                self.child = None
+                self.problems.add("error")
+                self.incidents.append(f"the notebook's objects for exercise {ex.id} could not be read")
+                return self._grade(ex, "crashed", f"💥 {head}: your notebook's {', '.join(ex.names)} could not be "
+                                                  f"handed to the grader (reading it raised an error).{hint}")
             except ProtocolError:
                 self.child.close()
                 self.child = None

@@ -84,6 +84,15 @@ CASES = {
                              "        raise RuntimeError('no lookups today')\n"
                              "    return served(op, msg, args)\n"
                              "me.dispatch = dispatch"],
+    "failing_cells.ipynb": [SETUP, *right(*ALL),
+                            "import gc\nme = next(o for o in gc.get_objects() if type(o).__name__ == 'Child')\n"
+                            "served = me.dispatch\n"
+                            "def dispatch(op, msg, args):\n"
+                            "    if op == 'cell':\n"
+                            "        raise RuntimeError('no more cells')\n"
+                            "    return served(op, msg, args)\n"
+                            "me.dispatch = dispatch",
+                            "x = 1"],
     "forged_reply.ipynb": [SETUP, *right("step_function", "sigmoid", "sigmoid_grad", "relu_grad", "quiz_answers"),
                            FORGED_REPLY],
     # Cell reports whose time is not a number JSON can hold (NaN), or too large for a float.
@@ -137,6 +146,8 @@ def test_objects_that_break_their_own_description_cost_their_exercise_only(grade
     assert (liar["status"], liar["total"]) == ("graded", 11), liar["message"]     # it is a ReLU, after all
     failing = result(graded, "failing_lookup.ipynb")
     assert failing["total"] == 10 and failing["exercises"][3]["state"] == "crashed", failing["message"]
+    cells = result(graded, "failing_cells.ipynb")
+    assert cells["total"] == 11 and cells["cells"][-1]["status"] == "error", cells["message"]
     odd = result(graded, "raising_lookup.ipynb")
     assert odd["total"] == 10 and odd["exercises"][3]["points"] == 0, odd["message"]
 

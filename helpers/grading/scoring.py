@@ -228,6 +228,8 @@ class _Grading:
                                                    "crash or too much memory): skipped, and the notebook run "
                                                    "again without it", "crashed")
                     break
+                except RemoteError:         # the child failed to run it at all: a report of no report
+                    reply = None
                 self._record_cell(report, reply)
         return True
 

@@ -28,6 +28,7 @@ def connect(source: str):
     exec(compile(source, "<student>", "exec"), child.ns)
     threading.Thread(target=child.serve_forever, daemon=True).start()
     session = Session(Channel(a_r, a_w))
+    session.relay_warnings = True                       # as while a check runs (scoring sets it)
     return session, lambda name: session.request("lookup", name=name)["value"]
 
 

@@ -8,6 +8,7 @@ an honest notebook that is merely very long.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +198,19 @@ def test_a_submission_cannot_change_the_check_data_of_the_next(tmp_path):
     writer, prober = graded[str(tmp_path / "class" / "a_writes.ipynb")], graded[str(tmp_path / "class" / "b_probe.ipynb")]
     assert "changed the values of its input" in writer["exercises"][3]["feedback"]
     assert prober["total"] == 11, prober["exercises"][3]["feedback"]
+
+
+def test_warnings_of_one_notebooks_cells_do_not_fail_the_checks_of_another(tmp_path):
+    # NumPy warnings come back with every reply and were raised again in the grader, cells
+    # included; warning filters are process-wide, so a notebook whose cells warn (honest ones do)
+    # made the concurrent checks of others fail "no overflow warning" steps (9 of 10 here).
+    warns = "np.log(np.zeros(1)); np.exp(np.full(1, 1000.0)); np.zeros(1) / np.zeros(1)"
+    save(notebook(SETUP, *[warns] * 10_000, name=NB), tmp_path / "class" / "a_warns.ipynb")
+    for i in range(10):
+        save(notebook(SETUP, *right(*ALL), f"v = {i}", name=NB), tmp_path / "class" / f"b{i}.ipynb")
+    done = run_grader(tmp_path / "class", "--out", tmp_path / "g.csv", "--jobs", "2", "--sandbox", "bwrap",
+                      cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    totals = {Path(name).name: row["total"] for name, row in rows(tmp_path / "g.csv").items()}
+    assert totals == {"a_warns.ipynb": "0", **{f"b{i}.ipynb": "11" for i in range(10)}}
+    assert "RuntimeWarning" not in done.stderr

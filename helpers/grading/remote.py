@@ -199,6 +199,7 @@ class Session(Peer):
         self.until: float | None = None       # deadline of the current operation (monotonic)
         self.reference_used: list[str] = []   # messages of CourseReferenceRemoved errors seen
         self.proxy_types: dict = {}           # (base, type name) -> proxy class
+        self.relay_warnings = False           # only while one of this session's checks runs (see on_reply)
 
     def deadline(self):
         return self.until
@@ -252,8 +253,11 @@ class Session(Peer):
         return not isinstance(exc, Exception)
 
     def on_reply(self, msg):
+        # Warning filters are process-wide: a warning raised here while another submission's check
+        # records them would fail that check. So only while a check of this session runs (under
+        # the grader's steps lock), never for cells or the quiz.
         found = msg.get("w")
-        if type(found) is list:
+        if type(found) is list and self.relay_warnings:
             for text in found[:20]:
                 text = text if isinstance(text, str) and _NUMPY_WARNING.match(text) else \
                     "a RuntimeWarning from the notebook's code"

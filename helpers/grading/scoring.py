@@ -308,6 +308,7 @@ class _Grading:
         with self.g.steps_lock:
             session.until = min(time.monotonic() + self.opts.timeout, self.deadline)
             session.reference_used.clear()
+            session.relay_warnings = True
             try:
                 session.request("forget")
                 session.forget()
@@ -345,6 +346,7 @@ class _Grading:
                                                   f"memory).{hint}")
             finally:
                 session.until = None
+                session.relay_warnings = False
                 session.codec.restore()     # the course's own check data, as it was, for the next check
         if session.reference_used:
             self.incidents.append(f"exercise {ex.id} uses the course's own reference implementation: 0 points")

@@ -308,7 +308,6 @@ class _Grading:
         with self.g.steps_lock:
             session.until = min(time.monotonic() + self.opts.timeout, self.deadline)
             session.reference_used.clear()
-            session.relay_warnings = True
             try:
                 session.request("forget")
                 session.forget()
@@ -319,6 +318,7 @@ class _Grading:
                         namespace[name] = found["value"]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
+                    session.relay_warnings = True      # for the steps only: never printed on the terminal
                     outcome = run_exercise(ex, namespace, hidden=hidden, only_hidden=hidden)
             except Deadline:
                 self.child.close()

@@ -314,3 +314,25 @@ def test_modules_and_classes_inside_a_passed_objects_containers_are_not_handed_o
             return 1
 
     assert get("probe")(Holder()) == ["pair"]
+
+
+def test_a_random_generator_the_check_passes_in_draws_a_bounded_amount_in_the_grader():
+    # Steps pass np.random.default_rng(seed) to the notebook (init_network, minibatches,
+    # stratified_split...): its draws run in the grader, so rng.random(10**9) was 8 GB there (and
+    # three copies of it on the way back), enough to have the whole run killed for memory.
+    from helpers.grading.remote import MAX_DRAWS
+
+    session, get = connect(
+        "def draws(rng, n):\n"
+        "    out = []\n"
+        "    for name, call in [('random', lambda: rng.random(n)), ('size', lambda: rng.normal(0, 1, size=(n, 2))),\n"
+        "                       ('permutation', lambda: rng.permutation(n)), ('raw', lambda: rng.bit_generator.random_raw(n)),\n"
+        "                       ('spawn', lambda: rng.spawn(n)), ('integers', lambda: rng.integers(0, 2**40, size=3))]:\n"
+        "        try:\n"
+        "            call()\n"
+        "            out.append(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return out\n")
+    assert get("draws")(np.random.default_rng(0), 10) == ["random", "size", "permutation", "spawn", "integers"]
+    assert get("draws")(np.random.default_rng(0), MAX_DRAWS + 1) == ["integers"]

@@ -23,6 +23,7 @@ What the steps rely on, and how the proxies provide it:
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import time
 import types
@@ -178,6 +179,32 @@ def _proxy_type(cache: dict, base: type, name: str) -> type:
     return cls
 
 
+MAX_DRAWS = 10_000_000      # numbers one call of a grader's random generator may make for the child (80 MB)
+
+
+def _draws(method, args: tuple, kwargs: dict) -> int:
+    """About how many numbers a call of a random generator's method makes: its size-like arguments
+    (``size``, ``length``, ``n_children``, an int ``x`` of ``permutation``) times the broadcast
+    shape of its array arguments. 0 when the arguments do not fit the method (the call will fail)."""
+    try:
+        bound = inspect.signature(method).bind(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return 0
+    count = 1
+    for name in ("size", "length", "n_children", "n_words", "x"):
+        value = bound.get(name)
+        items = value if isinstance(value, (tuple, list)) else [value]
+        for item in items:
+            if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+                count *= max(int(item), 1)
+    shapes = [v.shape for v in bound.values() if isinstance(v, np.ndarray)]
+    try:
+        count *= math.prod(np.broadcast_shapes(*shapes)) if shapes else 1
+    except ValueError:
+        pass
+    return count
+
+
 def _withheld(obj) -> bool:
     """A module, a class or a module-level built-in (``os.system``): never handed to the child."""
     return isinstance(obj, (types.ModuleType, type)) or (
@@ -285,13 +312,17 @@ class Session(Peer):
             if not callable(target) or isinstance(target, type) or type(call_args) is not tuple \
                     or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
                 raise TypeError("not callable")
+            # A generator the step passed in draws here, in the grader: rng.random(10**9) would be 8 GB.
+            if isinstance(getattr(target, "__self__", None), np.random.Generator) and \
+                    _draws(target, call_args, kwargs) > MAX_DRAWS:
+                raise MemoryError(f"at most {MAX_DRAWS:,} numbers per call of the check's random generator")
             return target(*call_args, **kwargs)
         if op == "getattr":
             name = msg.get("name")
             if type(name) is not str or name.startswith("_"):
                 raise AttributeError("only public attributes can be read")
             value = getattr(target, name)
-            if _withheld(value):
+            if _withheld(value) or isinstance(value, (np.random.BitGenerator, np.random.SeedSequence)):
                 raise AttributeError(f"{name} cannot be read from the sandbox")
             return value
         if op == "len":

@@ -195,7 +195,8 @@ def test_a_submission_cannot_change_the_check_data_of_the_next(tmp_path):
                       "--jobs", "1", "--sandbox", "bwrap", cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     graded = results(tmp_path / "g.json")
-    writer, prober = graded[str(tmp_path / "class" / "a_writes.ipynb")], graded[str(tmp_path / "class" / "b_probe.ipynb")]
+    writer = graded[str(tmp_path / "class" / "a_writes.ipynb")]
+    prober = graded[str(tmp_path / "class" / "b_probe.ipynb")]
     assert "changed the values of its input" in writer["exercises"][3]["feedback"]
     assert prober["total"] == 11, prober["exercises"][3]["feedback"]
 

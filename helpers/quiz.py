@@ -66,7 +66,7 @@ class Numeric:
     def is_right(self, given: Any) -> bool:
         try:
             value = float(given)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):     # OverflowError: an int of 400 digits
             return False
         return math.isfinite(value) and abs(value - self.answer) <= self.tol
 
@@ -77,7 +77,7 @@ class Numeric:
             return f"answer with a number, not {given!r}"
         try:
             float(given)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return f"answer with a number, not {given!r}"
         return None
 

@@ -28,6 +28,16 @@ def test_names_are_shown_escaped_and_csv_cells_are_never_formulas():
     assert cell_text("a\x07b\nc") == "ab c"
 
 
+def test_two_paths_never_show_the_same_name(tmp_path):
+    # A byte that is not UTF-8 is shown as `\xfc`; a file named with those four characters must
+    # not show the same (a row that passes for a classmate's, two rows no one can tell apart).
+    for raw in (b"M\xfcller.ipynb", b"M\\xfcller.ipynb", b"a\x1bb.ipynb", b"a\\x1bb.ipynb"):
+        save(notebook("x = 1"), os.fsdecode(bytes(tmp_path) + b"/" + raw))
+    names = [s.name for s in collect([str(tmp_path)])]
+    assert len(set(names)) == 4, names
+    assert str(tmp_path / "M\\xfcller.ipynb") in names
+
+
 def test_feedback_names_never_collide_and_are_stable():
     names = [feedback_name(p) for p in ["x/a b.ipynb", "x/a_b.ipynb", "y/a b.ipynb", "x/A B.ipynb"]]
     assert len(set(names)) == 4 and len({n.lower() for n in names}) == 4
@@ -37,7 +47,8 @@ def test_feedback_names_never_collide_and_are_stable():
 def test_unreadable_files_say_why(tmp_path):
     cases = {b"": "empty", b"\x00\x01binary": "binary", b'{"cells": [': "truncated",
              b'{"nbformat": 3, "worksheets": []}': "old notebook format", b"[1, 2]": "not a notebook",
-             b"\xff\xfe{}": "not UTF-8"}
+             b"\xff\xfe{}": "not UTF-8",
+             b'{"nbformat": 4, "cells": [], "n": ' + b"9" * 5000 + b"}": "number too long"}
     for data, why in cases.items():
         with pytest.raises(Unreadable, match=why):
             read_notebook(data)
@@ -67,6 +78,19 @@ def test_huge_cells_are_handled_in_linear_time_and_capped():
     assert [c.too_large for c in cells] == [False, True]
 
 
+def test_a_notebook_of_a_million_tiny_cells_is_refused_quickly():
+    # 30 MB of `1` cells: recognising it alone took minutes of the grader's own time (outside every
+    # limit), and each cell would have been a report in the JSON.
+    tiny = {"cell_type": "code", "metadata": {}, "source": "1"}
+    data = json.dumps(notebook(*[tiny] * 1_000_000)).encode()
+    started = time.monotonic()
+    with pytest.raises(Unreadable, match="too many cells"):
+        read_notebook(data)
+    assert time.monotonic() - started < 10
+    many = read_notebook(json.dumps(notebook(*[f"x{i} = {i}" for i in range(20_000)])).encode())
+    assert len(code_cells(many)) == 20_000                 # long, but a notebook: it runs
+
+
 def test_each_path_gets_its_own_row_and_links_outside_are_refused(tmp_path):
     inside = save(notebook("x = 1"), tmp_path / "class" / "a.ipynb")
     os.symlink(inside, tmp_path / "class" / "b.ipynb")
@@ -75,6 +99,16 @@ def test_each_path_gets_its_own_row_and_links_outside_are_refused(tmp_path):
     subs = collect([str(tmp_path / "class"), str(inside)])
     assert [(Path(s.path).name, bool(s.refused)) for s in subs] == [
         ("a.ipynb", False), ("b.ipynb", False), ("c.ipynb", True)]
+
+
+def test_a_folder_named_like_a_notebook_gets_a_row(tmp_path):
+    # A student who hands in a folder `hw.ipynb` (an unpacked archive, say) had no row at all.
+    (tmp_path / "class" / "hw.ipynb").mkdir(parents=True)
+    inner = save(notebook("x = 1"), tmp_path / "class" / "hw.ipynb" / "inner.ipynb")
+    subs = collect([str(tmp_path / "class")])
+    assert [s.path for s in subs] == [str(tmp_path / "class" / "hw.ipynb"), str(inner)]
+    with pytest.raises(Unreadable, match="a folder"):
+        read_bytes(subs[0].path)
 
 
 def test_without_a_sandbox_the_grader_warns_and_says_so(tmp_path):

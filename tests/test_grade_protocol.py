@@ -28,6 +28,7 @@ def connect(source: str):
     exec(compile(source, "<student>", "exec"), child.ns)
     threading.Thread(target=child.serve_forever, daemon=True).start()
     session = Session(Channel(a_r, a_w))
+    session.relay_warnings = True                       # as while a check runs (scoring sets it)
     return session, lambda name: session.request("lookup", name=name)["value"]
 
 
@@ -166,10 +167,173 @@ def test_malformed_messages_are_refused_without_running_anything():
     ]
     for bad in bad_headers:
         with pytest.raises(ProtocolError):
-            codec.decode(bad, blob, index)
+            codec.decode(bad, blob, list(index))         # a fresh table: each buffer is used once
     deep = value = {"~": "t", "v": []}
     for _ in range(100):
         value["v"].append({"~": "t", "v": []})
         value = value["v"][0]
     with pytest.raises(ProtocolError):
         codec.decode(deep, blob, index)
+
+
+def _forged(values: list, buffers: list[bytes], table=None) -> tuple[dict, bytes, list]:
+    """A message as a hostile child can write it on the channel: any header, any buffer table."""
+    blob = b"".join(buffers)
+    if table is None:
+        table, pos = [], 0
+        for b in buffers:
+            table.append([pos, len(b)])
+            pos += len(b)
+    header = {"op": "reply", "value": {"~": "t", "v": values}, "buf": table}
+    return header, blob, buffer_index(header, blob)
+
+
+def _array(i: int, key: str, size: int) -> dict:
+    return {"~": "a", "i": i, "dt": "|u1", "sh": [size], "k": key, "w": True, "s": False}
+
+
+def test_a_message_cannot_make_the_receiver_hold_more_than_it_sent():
+    # One 1 MB buffer named by 2000 arrays was 2 GB in the grader; a table of overlapping
+    # buffers is the same trick by other means.
+    codec = Codec("g", export=None, proxy=None, resolve=None)
+    header, blob, index = _forged([_array(0, f"c{i}", 2**20) for i in range(2000)], [b"x" * 2**20])
+    with pytest.raises(ProtocolError, match="twice"):
+        codec.decode(header["value"], blob, index)
+    with pytest.raises(ProtocolError, match="buffer table"):
+        _forged([_array(i, f"c{i}", 2**20) for i in range(3)], [b"x" * 2**20], table=[[0, 2**20]] * 3)
+    # Bad dtypes and shapes are refused as malformed, not raised as the grader's own TypeError.
+    for dt, shape, data in (("<f3", [1], b"abc"), ("|S0", [2**40], b""), ("|u1", [2**62, 2**62, 0], b"")):
+        with pytest.raises(ProtocolError):
+            codec.decode({"~": "a", "i": 0, "dt": dt, "sh": shape, "k": "c1"}, data, [[0, len(data)]])
+
+
+def test_the_receiver_holds_a_bounded_amount_between_two_exercises(monkeypatch):
+    # Each message within the frame limit, but every one with new arrays (or lists, or handles):
+    # without a bound on what is kept until the next `forget`, the grader runs out of memory.
+    import helpers.grading.protocol as protocol
+
+    monkeypatch.setattr(protocol, "MAX_HELD_BYTES", 8 * 2**20)
+    monkeypatch.setattr(protocol, "MAX_HELD_ITEMS", 50_000)
+    codec = Codec("g", export=None, proxy=lambda info: object(), resolve=None)
+    with pytest.raises(ProtocolError, match="more than"):
+        for n in range(100):
+            header, blob, index = _forged([_array(0, f"c{n}", 2**20)], [b"x" * 2**20])
+            codec.decode(header["value"], blob, index)
+    assert n < 10
+    codec.reset()                                     # between exercises: a fresh allowance
+    header, blob, index = _forged([_array(0, "c1", 2**20)], [b"x" * 2**20])
+    codec.decode(header["value"], blob, index)
+    for kind in ("L", "h"):
+        codec.reset()
+        with pytest.raises(ProtocolError, match="more than"):
+            for n in range(100):
+                items = [{"~": "h", "id": n * 10_000 + i, "k": "class"} if kind == "h" else i for i in range(10_000)]
+                codec.decode({"~": "L", "k": f"c{n}", "v": items}, b"", [])
+        assert n < 10
+
+
+def test_a_forged_reply_that_names_one_buffer_many_times_ends_the_session():
+    session, get = connect(
+        "import gc\n"
+        "def flood():\n"
+        "    me = next(o for o in gc.get_objects() if type(o).__name__ == 'Child' and o.ns is globals())\n"
+        "    arrays = [{'~': 'a', 'i': 0, 'dt': '|u1', 'sh': [2**20], 'k': f'c{i}', 'w': True, 's': False}\n"
+        "              for i in range(2000)]\n"
+        "    me.channel.send({'op': 'reply', 'id': me.seq_seen, 'ok': True, 'value': {'~': 't', 'v': arrays},\n"
+        "                     'buf': [[0, 2**20]], 'sync': []}, [b'x' * 2**20])\n")
+    from helpers.grading.child import Child
+
+    serve = Child.serve
+
+    def remember(self, msg, blob, index):          # the child's code could read the request id anyway
+        self.seq_seen = msg.get("id")
+        return serve(self, msg, blob, index)
+
+    try:
+        Child.serve = remember
+        with pytest.raises(ProtocolError):
+            get("flood")()
+    finally:
+        Child.serve = serve
+
+
+def test_type_names_the_child_chooses_cost_the_grader_a_bounded_number_of_classes():
+    # Each proxy's class is named after the notebook's type; 3,000 made-up type names were 3,000
+    # classes (1.5 KB each) kept for the whole run, a few hundred MB per message of handles.
+    from helpers.grading.remote import MAX_TYPE_NAMES
+
+    session, get = connect("def many(n):\n    return [type(f'T{i}', (), {})() for i in range(n)]\n")
+    objects = get("many")(3 * MAX_TYPE_NAMES)
+    kinds = {type(o) for o in objects}
+    assert len(kinds) <= MAX_TYPE_NAMES + 1 and type(objects[0]).__name__ == "T0"
+    again = connect("def many(n):\n    return [type(f'T{i}', (), {})() for i in range(n)]\n")[1]("many")(3)
+    assert type(again[0]) is not type(objects[0])          # one session's classes are not kept for the next
+
+
+def test_a_forged_signature_is_refused_when_longer_than_the_child_ever_describes():
+    # The child describes at most 64 parameters; a forged handle with a million (16 MB of header)
+    # became a million inspect.Parameter objects kept on the proxy, outside the hold caps.
+    from helpers.grading.remote import _signature
+
+    params = [[f"a{i}", 1, False] for i in range(100_000)]
+    assert _signature({"sig": params}) == 0
+    assert list(_signature({"sig": params[:3]}).parameters) == ["a0", "a1", "a2"]
+    assert _signature({"sig": [["a" * 10_000, 1, False]]}) == 0
+
+
+def test_an_integer_too_large_to_send_is_an_error_not_a_zero():
+    # It travelled as 0: a function that returned 2**5000 where 0 was expected passed.
+    session, get = connect("def huge():\n    return 2**5000\n")
+    with pytest.raises(RemoteError, match="too large"):
+        get("huge")()
+
+
+def test_modules_and_classes_inside_a_passed_objects_containers_are_not_handed_out_either():
+    # A public attribute that is a list or dict was encoded item by item, and a module or class in
+    # it became a handle: from a class the child could read and call its functions in the grader.
+    import shutil
+
+    session, get = connect(
+        "def probe(holder):\n"
+        "    found = []\n"
+        "    for name in ('tools', 'kinds', 'pair'):\n"
+        "        try:\n"
+        "            value = getattr(holder, name)\n"
+        "            found.append(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return found\n")
+
+    class Holder:
+        def __init__(self):
+            self.tools = [shutil]
+            self.kinds = {"dict": dict, "rmtree": shutil.rmtree}
+            self.pair = (np.exp, 1)
+
+        def __call__(self):
+            return 1
+
+    assert get("probe")(Holder()) == ["pair"]
+
+
+def test_a_random_generator_the_check_passes_in_draws_a_bounded_amount_in_the_grader():
+    # Steps pass np.random.default_rng(seed) to the notebook (init_network, minibatches,
+    # stratified_split...): its draws run in the grader, so rng.random(10**9) was 8 GB there (and
+    # three copies of it on the way back), enough to have the whole run killed for memory.
+    from helpers.grading.remote import MAX_DRAWS
+
+    session, get = connect(
+        "def draws(rng, n):\n"
+        "    out = []\n"
+        "    for name, call in [('random', lambda: rng.random(n)), ('size', lambda: rng.normal(0, 1, size=(n, 2))),\n"
+        "                       ('permutation', lambda: rng.permutation(n)),\n"
+        "                       ('raw', lambda: rng.bit_generator.random_raw(n)),\n"
+        "                       ('spawn', lambda: rng.spawn(n)), ('integers', lambda: rng.integers(0, 2**40, size=3))]:\n"
+        "        try:\n"
+        "            call()\n"
+        "            out.append(name)\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return out\n")
+    assert get("draws")(np.random.default_rng(0), 10) == ["random", "size", "permutation", "spawn", "integers"]
+    assert get("draws")(np.random.default_rng(0), MAX_DRAWS + 1) == ["integers"]

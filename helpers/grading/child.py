@@ -145,7 +145,7 @@ class Child(Peer):
         return isinstance(exc, ProtocolError)
 
     def describe(self, obj) -> dict:
-        if isinstance(obj, type):
+        if issubclass(type(obj), type):        # not isinstance(): it reads `__class__`, the notebook's to define
             kind = "class"
             name = type.__dict__["__name__"].__get__(obj, type)[:80]
         else:
@@ -275,7 +275,7 @@ def read_answers(obj):
 
     if obj is _MISSING:
         return {"problem": "no `quiz_answers` defined"}
-    if not isinstance(obj, dict):
+    if not issubclass(type(obj), dict):      # type(), never isinstance(): `__class__ = dict` fools it
         return {"problem": f"`quiz_answers` should be a dict, not {_type_name(obj)}"}
 
     def plain(value):

@@ -90,6 +90,8 @@ class Peer:
             raise ProtocolError("bad handle")
         proxy = self.proxies.get(hid)
         if proxy is None:
+            if len(self.proxies) >= MAX_HANDLES:     # each proxy (a class, even) is kept until `forget`
+                raise ProtocolError("too many objects handed over")
             proxy = self.proxies[hid] = self.proxy_for(info)
         return proxy
 

@@ -34,6 +34,11 @@ MAX_FRAME = 256 * 2**20     # one message, arrays included
 MAX_HEADER = 16 * 2**20     # its JSON part (parsing JSON costs far more memory than raw bytes)
 MAX_DEPTH = 48              # nesting of lists/tuples/dicts
 MAX_ITEMS = 1_000_000       # elements in one message's containers, all together
+# What one side may make the other keep (mirrored arrays, lists, dicts, proxies) between two
+# resets (``forget``, before each exercise): every message is within MAX_FRAME, but a child that
+# sends message after message of new arrays would otherwise fill the grader's memory.
+MAX_HELD_BYTES = 2**30
+MAX_HELD_ITEMS = 4_000_000
 _DTYPE = re.compile(r"^[<>|=][biufcUS?]\d{1,3}$")
 
 
@@ -146,13 +151,16 @@ def array_from(dtype: str, shape, data: bytes, writeable: bool = True) -> np.nda
     if not isinstance(shape, list) or len(shape) > 32 or not all(
             type(s) is int and 0 <= s for s in shape):
         raise ProtocolError("bad array shape")
-    dt = np.dtype(dtype)
     count = 1
     for s in shape:
         count *= s
-    if count * dt.itemsize != len(data):
-        raise ProtocolError("array data does not match its shape")
-    arr = np.frombuffer(data, dtype=dt).reshape(shape).copy()
+    try:        # "<f3", an itemsize of 0, a shape too big to index: all NumPy errors, all malformed
+        dt = np.dtype(dtype)
+        if count * dt.itemsize != len(data):
+            raise ProtocolError("array data does not match its shape")
+        arr = np.frombuffer(data, dtype=dt).reshape(shape).copy()
+    except (TypeError, ValueError):
+        raise ProtocolError("bad array dtype or shape") from None
     arr.flags.writeable = bool(writeable)
     return arr
 
@@ -178,12 +186,46 @@ class Codec:
         self.keys: dict[int, str] = {}              # id(our array) -> key
         self.saved: dict[str, bytes] = {}           # key -> contents at the last sync
         self.counter = 0
+        self.held_bytes = self.held_items = 0       # what decoding has kept alive since the last reset
+        self.written: dict[str, tuple] = {}         # key of ours -> (our object, its contents before the
+                                                    # other side first wrote into it)
 
     def reset(self) -> None:
         """Forget every mirrored array (between exercises: keeps memory bounded)."""
         self.mirrors.clear()
         self.keys.clear()
         self.saved.clear()
+        self.held_bytes = self.held_items = 0
+
+    def _remember(self, key: str, mine) -> None:
+        """Before the other side first writes into an array, list or dict of ours, keep a copy."""
+        if key[:1] == self.side and key not in self.written:
+            self.written[key] = (mine, mine.copy())
+
+    def restore(self) -> None:
+        """Put back what the other side wrote into our arrays, lists and dicts.
+
+        In-place writes must come back while a check runs (``modifies=``, "modified its input"),
+        but the steps also hand out the course's module-level arrays: without this, a write into
+        one would change the checks of every submission graded after it.
+        """
+        for mine, before in self.written.values():
+            if isinstance(mine, np.ndarray):
+                self._update(mine, before)
+            elif isinstance(mine, list):
+                mine[:] = before
+            else:
+                mine.clear()
+                mine.update(before)
+        self.written.clear()
+
+    def _hold(self, items: int, nbytes: int = 0) -> None:
+        """Count what decoding keeps alive; a sender that would make us keep too much is refused."""
+        self.held_items += items
+        self.held_bytes += nbytes
+        if self.held_items > MAX_HELD_ITEMS or self.held_bytes > MAX_HELD_BYTES:
+            raise ProtocolError(f"the other side sent more than {MAX_HELD_BYTES >> 20} MB or "
+                                f"{MAX_HELD_ITEMS:,} values between two exercises")
 
     # -- encoding ------------------------------------------------------------
 
@@ -199,7 +241,11 @@ class Codec:
         if v is None or t is bool or t is str:
             return v
         if t is int:
-            return v if -2**63 <= v < 2**63 else {"~": "I", "v": str(v) if v.bit_length() < 4000 else "0"}
+            if -2**63 <= v < 2**63:
+                return v
+            if v.bit_length() >= 4000:          # past what int(str) reads back; never a made-up value
+                raise ValueError("integer too large to send")
+            return {"~": "I", "v": str(v)}
         if t is float:
             return v
         if issubclass(t, (np.ndarray, np.generic)):
@@ -277,6 +323,7 @@ class Codec:
         if depth > MAX_DEPTH:
             raise ProtocolError("value nested too deeply")
         t = type(o)
+        self._hold(1, len(o) if t is str else 0)
         if o is None or t in (bool, int, float, str):
             return o
         if t is not dict:
@@ -291,6 +338,7 @@ class Codec:
                 mine = items
                 self.mirrors[o["k"]], self.keys[id(items)] = items, o["k"]
             else:
+                self._remember(o["k"], mine)
                 mine[:] = items
             return mine
         if tag == "d":
@@ -307,6 +355,7 @@ class Codec:
             if mine is None:
                 self.mirrors[o["k"]], self.keys[id(out)] = out, o["k"]
                 return out
+            self._remember(o["k"], mine)
             mine.clear()
             mine.update(out)
             return mine
@@ -323,6 +372,7 @@ class Codec:
                 raise ProtocolError("bad complex")
             return complex(v[0], v[1])
         if tag == "b":
+            self._hold(0, len(o["v"]) if type(o.get("v")) is str else 0)
             try:
                 return base64.b64decode(str(o.get("v")), validate=True)
             except ValueError:
@@ -348,9 +398,14 @@ class Codec:
         return v
 
     def _buffer(self, i, blob, index) -> bytes:
+        """Buffer ``i`` of this message, each at most once: one buffer named by a thousand arrays
+        would make the receiver hold a thousand copies of it."""
         if type(i) is not int or not 0 <= i < len(index):
             raise ProtocolError("bad buffer index")
+        if index[i] is None:
+            raise ProtocolError("a buffer named twice in one message")
         start, length = index[i]
+        index[i] = None
         return blob[start:start + length]
 
     def _dec_array(self, o, blob, index):
@@ -365,11 +420,13 @@ class Codec:
             raise ProtocolError("bad array key")
         mine = self.mirrors.get(key)
         if mine is not None:
+            self._remember(key, mine)
             self._update(mine, arr)
             self.saved[key] = array_bytes(arr)
             return mine
         if key[:1] == self.side:
             raise ProtocolError("unknown array key")   # the other side cannot invent our arrays
+        self._hold(0, 2 * len(data))                  # the array and its contents at the last sync
         self.mirrors[key] = arr
         self.keys[id(arr)] = key
         self.saved[key] = data
@@ -433,9 +490,13 @@ def pack(codec: Codec, header: dict, values: dict) -> tuple[dict, list[bytes]]:
 
 
 def buffer_index(header: dict, blob: bytes) -> list:
+    """The header's table of buffers: (offset, length) pairs, in order and never overlapping, so
+    that all the buffers of a message together are at most the bytes it carried."""
     index = header.get("buf", [])
-    if type(index) is not list or not all(
-            type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) is int
-            and 0 <= p[0] and 0 <= p[1] and p[0] + p[1] <= len(blob) for p in index):
-        raise ProtocolError("bad buffer table")
+    end = 0
+    for p in index if type(index) is list else [None]:
+        if not (type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) is int
+                and end <= p[0] and 0 <= p[1] and p[0] + p[1] <= len(blob)):
+            raise ProtocolError("bad buffer table")
+        end = p[0] + p[1]
     return index

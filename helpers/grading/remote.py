@@ -23,6 +23,7 @@ What the steps rely on, and how the proxies provide it:
 from __future__ import annotations
 
 import inspect
+import math
 import re
 import time
 import types
@@ -77,13 +78,14 @@ _INTERNAL = frozenset({"_rs", "_rid", "__signature__"})
 def _signature(info: dict):
     """An ``inspect.Signature`` from the child's description, or 0 (then ``inspect.signature`` raises)."""
     params = info.get("sig")
-    if type(params) is not list:
+    if type(params) is not list or len(params) > 64:      # the child describes at most 64 (and names of 60)
         return 0
     try:
         built = []
         for item in params:
             name, kind, has_default = item
-            if type(name) is not str or not name.isidentifier() or type(kind) is not int or not 0 <= kind <= 4:
+            if type(name) is not str or len(name) > 60 or not name.isidentifier() or type(kind) is not int \
+                    or not 0 <= kind <= 4:
                 return 0
             default = None if has_default is True else inspect.Parameter.empty
             built.append(inspect.Parameter(name, inspect._ParameterKind(kind), default=default))
@@ -163,15 +165,50 @@ class RemoteClassMeta(type):
         return f"<class {cls.__name__}>"
 
 
-_PROXY_TYPES: dict = {}
+MAX_TYPE_NAMES = 1_000      # proxy classes one session may have the grader make (about 1.5 KB each)
 
 
-def _proxy_type(base: type, name: str) -> type:
-    key = (base, name)
-    cls = _PROXY_TYPES.get(key)
+def _proxy_type(cache: dict, base: type, name: str) -> type:
+    """The proxy class named after the notebook's type, from ``cache`` (the session's: the names are
+    the child's to choose, so a run-wide cache would grow with every made-up name)."""
+    if (base, name) not in cache and len(cache) >= MAX_TYPE_NAMES:
+        name = "object"
+    cls = cache.get((base, name))
     if cls is None:
-        cls = _PROXY_TYPES[key] = type(name, (base,), {"__slots__": (), "__module__": "notebook"})
+        cls = cache[(base, name)] = type(name, (base,), {"__slots__": (), "__module__": "notebook"})
     return cls
+
+
+MAX_DRAWS = 10_000_000      # numbers one call of a grader's random generator may make for the child (80 MB)
+
+
+def _draws(method, args: tuple, kwargs: dict) -> int:
+    """About how many numbers a call of a random generator's method makes: its size-like arguments
+    (``size``, ``length``, ``n_children``, an int ``x`` of ``permutation``) times the broadcast
+    shape of its array arguments. 0 when the arguments do not fit the method (the call will fail)."""
+    try:
+        bound = inspect.signature(method).bind(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return 0
+    count = 1
+    for name in ("size", "length", "n_children", "n_words", "x"):
+        value = bound.get(name)
+        items = value if isinstance(value, (tuple, list)) else [value]
+        for item in items:
+            if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+                count *= max(int(item), 1)
+    shapes = [v.shape for v in bound.values() if isinstance(v, np.ndarray)]
+    try:
+        count *= math.prod(np.broadcast_shapes(*shapes)) if shapes else 1
+    except ValueError:
+        pass
+    return count
+
+
+def _withheld(obj) -> bool:
+    """A module, a class or a module-level built-in (``os.system``): never handed to the child."""
+    return isinstance(obj, (types.ModuleType, type)) or (
+        isinstance(obj, types.BuiltinFunctionType) and isinstance(obj.__self__, types.ModuleType))
 
 
 # ---------------------------------------------------------------------------
@@ -188,6 +225,8 @@ class Session(Peer):
         super().__init__(channel)
         self.until: float | None = None       # deadline of the current operation (monotonic)
         self.reference_used: list[str] = []   # messages of CourseReferenceRemoved errors seen
+        self.proxy_types: dict = {}           # (base, type name) -> proxy class
+        self.relay_warnings = False           # only while one of this session's checks runs (see on_reply)
 
     def deadline(self):
         return self.until
@@ -205,6 +244,13 @@ class Session(Peer):
 
     # -- handles ---------------------------------------------------------------
 
+    def export(self, obj) -> dict:
+        # Wherever it is found (a passed object's attribute, an item of a list it holds, what a
+        # call returns): from a module or class the child could reach the grader's other code.
+        if self.is_proxy(obj) is None and _withheld(obj):
+            raise TypeError("modules, classes and module-level built-ins are never handed to the sandbox")
+        return super().export(obj)
+
     def describe(self, obj) -> dict:
         return {"k": "function" if callable(obj) else "object", "n": "grader"}
 
@@ -216,7 +262,8 @@ class Session(Peer):
             type.__setattr__(cls, "_rs", self)
             type.__setattr__(cls, "_rid", info["id"])
             return cls
-        proxy = object.__new__(_proxy_type(RemoteCallable if kind == "function" else RemoteObject, name))
+        proxy = object.__new__(_proxy_type(self.proxy_types, RemoteCallable if kind == "function" else RemoteObject,
+                                           name))
         object.__setattr__(proxy, "_rs", self)
         object.__setattr__(proxy, "_rid", info["id"])
         object.__setattr__(proxy, "__signature__", _signature(info) if kind == "function" else 0)
@@ -233,8 +280,11 @@ class Session(Peer):
         return not isinstance(exc, Exception)
 
     def on_reply(self, msg):
+        # Warning filters are process-wide: a warning raised here while another submission's check
+        # records them would fail that check. So only while a check of this session runs (under
+        # the grader's steps lock), never for cells or the quiz.
         found = msg.get("w")
-        if type(found) is list:
+        if type(found) is list and self.relay_warnings:
             for text in found[:20]:
                 text = text if isinstance(text, str) and _NUMPY_WARNING.match(text) else \
                     "a RuntimeWarning from the notebook's code"
@@ -262,14 +312,17 @@ class Session(Peer):
             if not callable(target) or isinstance(target, type) or type(call_args) is not tuple \
                     or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
                 raise TypeError("not callable")
+            # A generator the step passed in draws here, in the grader: rng.random(10**9) would be 8 GB.
+            if isinstance(getattr(target, "__self__", None), np.random.Generator) and \
+                    _draws(target, call_args, kwargs) > MAX_DRAWS:
+                raise MemoryError(f"at most {MAX_DRAWS:,} numbers per call of the check's random generator")
             return target(*call_args, **kwargs)
         if op == "getattr":
             name = msg.get("name")
             if type(name) is not str or name.startswith("_"):
                 raise AttributeError("only public attributes can be read")
             value = getattr(target, name)
-            if isinstance(value, (types.ModuleType, type)) or (
-                    isinstance(value, types.BuiltinFunctionType) and isinstance(value.__self__, types.ModuleType)):
+            if _withheld(value) or isinstance(value, (np.random.BitGenerator, np.random.SeedSequence)):
                 raise AttributeError(f"{name} cannot be read from the sandbox")
             return value
         if op == "len":

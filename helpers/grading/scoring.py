@@ -23,7 +23,7 @@ from helpers.checking import format_result, run_exercise
 from .course_copy import CourseCopies, installed_overlays
 from .protocol import Channel, Deadline, ProtocolError
 from .recognise import identify, registry
-from .remote import Session
+from .remote import RemoteError, Session
 from .results import CellReport, ExerciseGrade, QuestionGrade, SubmissionResult
 from .sandbox import Launcher, SandboxUnavailable, _python_roots, kill, probe_bwrap
 from .submissions import (MAX_CELL_CHARS, Submission, Unreadable, cell_source, clean, code_cells,
@@ -228,6 +228,8 @@ class _Grading:
                                                    "crash or too much memory): skipped, and the notebook run "
                                                    "again without it", "crashed")
                     break
+                except RemoteError:         # the child failed to run it at all: a report of no report
+                    reply = None
                 self._record_cell(report, reply)
         return True
 
@@ -237,8 +239,8 @@ class _Grading:
         status = reply.get("status")
         report.status = status if status in ("ok", "error", "exit", "timeout") else "error"
         report.error = shown(str(reply.get("error", ""))[:500])
-        seconds = reply.get("seconds")
-        report.seconds = float(seconds) if type(seconds) in (int, float) else 0.0
+        seconds = reply.get("seconds")      # the child's word: NaN, inf or a 400-digit int are not times
+        report.seconds = round(float(seconds), 3) if type(seconds) in (int, float) and 0 <= seconds < 1e6 else 0.0
         if report.status == "timeout":
             self.problems.add("timeout")
             self.timed_out_cells.append(report.cell)
@@ -316,6 +318,7 @@ class _Grading:
                         namespace[name] = found["value"]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
+                    session.relay_warnings = True      # for the steps only: never printed on the terminal
                     outcome = run_exercise(ex, namespace, hidden=hidden, only_hidden=hidden)
             except Deadline:
                 self.child.close()
@@ -326,6 +329,13 @@ class _Grading:
                 return self._grade(ex, "timeout", f"⏱ {head}: the check did not finish within "
                                                   f"{self.opts.timeout:g} s. Does your code loop forever or do far "
                                                   f"more work than needed?{hint}")
+            except RemoteError:       # `forget` or a lookup failed in the child: it is in no state to be checked
+                self.child.close()
+                self.child = None
+                self.problems.add("error")
+                self.incidents.append(f"the notebook's objects for exercise {ex.id} could not be read")
+                return self._grade(ex, "crashed", f"💥 {head}: your notebook's {', '.join(ex.names)} could not be "
+                                                  f"handed to the grader (reading it raised an error).{hint}")
             except ProtocolError:
                 self.child.close()
                 self.child = None
@@ -336,6 +346,8 @@ class _Grading:
                                                   f"memory).{hint}")
             finally:
                 session.until = None
+                session.relay_warnings = False
+                session.codec.restore()     # the course's own check data, as it was, for the next check
         if session.reference_used:
             self.incidents.append(f"exercise {ex.id} uses the course's own reference implementation: 0 points")
             return self._grade(ex, "reference", f"🚫 {head}: your answer uses the course's own reference "
@@ -378,6 +390,8 @@ class _Grading:
             except (Deadline, ProtocolError):
                 self.child.close()
                 self.child = None
+            except RemoteError as exc:      # the child could not send its answers (an int of 5,000 bits)
+                problem = f"`quiz_answers` could not be read: {shown(str(exc))[:150]}"
             finally:
                 if self.child is not None:
                     session.until = None

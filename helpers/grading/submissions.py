@@ -15,6 +15,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 100 * 1024 * 1024      # a notebook with many pictures is a few MB
 MAX_CELL_CHARS = 1_000_000              # one code cell; longer cells are not run
 MAX_SOURCE_CHARS = 5_000_000            # all code cells together
+MAX_CELLS = 20_000                      # a course notebook has about a hundred
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
 
@@ -26,6 +27,12 @@ def shown(text: str) -> str:
         return raw.decode("utf-8", "backslashreplace").translate(_CONTROL)
     except UnicodeError:
         return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def shown_path(path: str) -> str:
+    """A submission's path as rows show it: ``shown``, with backslashes doubled first, so that two
+    paths never show the same (a file named ``M\\xfcller.ipynb`` is not the one with byte 0xfc)."""
+    return shown(path.replace("\\", "\\\\"))
 
 
 _TEXT_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
@@ -43,7 +50,7 @@ def clean(text: str) -> str:
 @dataclass
 class Submission:
     path: str              # as found (str from os.fsdecode: undecodable bytes kept as surrogates)
-    name: str              # shown() of the path: what the CSV, JSON and feedback show
+    name: str              # shown_path() of the path: what the CSV, JSON and feedback show
     refused: str = ""      # why it is not graded at all (a row still says so)
 
 
@@ -72,8 +79,8 @@ def collect(items: list[str]) -> list[Submission]:
                 for f in sorted(files):
                     if f.endswith(".ipynb"):
                         matches.append(os.path.join(top, f))
-                for d in list(dirs):
-                    if d.endswith(".ipynb") and os.path.islink(os.path.join(top, d)):
+                for d in list(dirs):            # a folder named like a notebook is a submission too
+                    if d.endswith(".ipynb"):
                         matches.append(os.path.join(top, d))
             if not matches:
                 raise UsageError(f"no notebooks (*.ipynb) found in folder {shown(item)}")
@@ -81,9 +88,9 @@ def collect(items: list[str]) -> list[Submission]:
                 refused = ""
                 if os.path.islink(path) and not _inside(os.path.realpath(path), folders):
                     refused = "a symbolic link to a file outside the folders given: not graded"
-                found.append(Submission(path, shown(path), refused))
+                found.append(Submission(path, shown_path(path), refused))
         elif os.path.lexists(item):
-            found.append(Submission(item, shown(item)))
+            found.append(Submission(item, shown_path(item)))
         else:
             raise UsageError(f"no such file or folder: {shown(item)}")
     seen, unique = set(), []
@@ -105,7 +112,10 @@ def read_bytes(path: str) -> bytes:
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise Unreadable("a folder, not a notebook file: submit the .ipynb file itself")
+        if not stat.S_ISREG(mode):
             raise Unreadable("not a regular file")
         chunks, left = [], MAX_FILE_BYTES + 1
         while left > 0:
@@ -154,6 +164,8 @@ def read_notebook(data: bytes) -> dict:
         raise Unreadable(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise Unreadable("not a notebook: JSON nested too deeply") from None
+    except ValueError:          # not a JSONDecodeError: Python's limit on the digits of an int
+        raise Unreadable("not a notebook: a number too long in the JSON") from None
     if not isinstance(nb, dict):
         raise Unreadable(f"not a notebook: the JSON is a {type(nb).__name__}, not an object")
     major = nb.get("nbformat")
@@ -166,6 +178,8 @@ def read_notebook(data: bytes) -> dict:
         raise Unreadable(f"unsupported notebook format (nbformat {major!r}); expected 4")
     if not isinstance(nb["cells"], list):
         raise Unreadable("not a notebook: `cells` is not a list")
+    if len(nb["cells"]) > MAX_CELLS:     # each cell costs the grader time and a report, outside every limit
+        raise Unreadable(f"too many cells ({len(nb['cells']):,}; a notebook may have at most {MAX_CELLS:,})")
     for i, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
             raise Unreadable(f"malformed notebook: cell {i} has no cell_type")

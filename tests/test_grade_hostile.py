@@ -47,6 +47,15 @@ CASES: dict[str, list] = {
         "import pathlib, helpers.nn.functions as H\nsource = pathlib.Path(H.__file__).read_text()\n"
         "assert 'np.exp' not in source.split('def tanh')[0]",
     ],
+    # The course's code that does an exercise's work under another name: a layer's forward and backward.
+    "other_reference.ipynb": [
+        SETUP, *right("step_function", "sigmoid_grad"),
+        "from helpers.nn.layers import Relu, Sigmoid\n"
+        "def sigmoid(x):\n    return Sigmoid().forward(x)\n"
+        "def relu(x):\n    return Relu().forward(x)\n"
+        "def relu_grad(x):\n    layer = Relu()\n    layer.forward(x)\n    return layer.backward(np.ones_like(x))\n"
+        "print(relu(np.array([-1.0, 2.0])))",
+    ],
     # Forged report: walk the frames and objects of the child, send "passed" on its channel, print verdicts.
     "forged.ipynb": [
         SETUP,
@@ -245,6 +254,11 @@ def test_the_courses_own_answers_earn_nothing(graded):
                       "1.5": "passed"}, r["message"]
     assert r["total"] == 1 and "reference" in r["exercises"][0]["feedback"]
     assert r["cells"][-1]["status"] == "ok"          # the withheld source is not in the sandbox either
+    # Under another name: usable in a cell (the last one prints), refused in the answers.
+    r = graded["json"][str(graded["cls"] / "other_reference.ipynb")]
+    states = {e["id"]: e["state"] for e in r["exercises"]}
+    assert states["1.1"] == "passed" and states["1.2"] == states["1.4"] == states["1.5"] == "reference", states
+    assert all(c["status"] == "ok" for c in r["cells"]), r["cells"]
     shipped = row(graded, "my_work.ipynb")
     assert shipped["status"] == "flagged" and "03_softmax_and_losses" in shipped["message"]
     assert shipped["total"] == "0"

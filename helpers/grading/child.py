@@ -180,6 +180,11 @@ class Child(Peer):
     def answer(self, msg, blob, index):
         # The reply is sent only after the warnings context is closed (Peer.serve): the grader side
         # of a test may run in another thread of this process, and must see its own warnings again.
+        # Outside the notebook's cells the child serves a check: the course code that does an
+        # exercise's work under another name is refused then (course_copy.OTHER_REFERENCES).
+        stubs = sys.modules.get("helpers._withheld")
+        if stubs is not None:
+            stubs.CHECKING = msg.get("op") != "cell"
         errstate = msg.get("err") if isinstance(msg.get("err"), dict) else {}
         errstate = {k: v for k, v in errstate.items() if k in ("over", "divide", "invalid", "under")
                     and v in _ERR_MODES}

@@ -52,6 +52,34 @@ def _students(name, stub, depth):
     return None if own is None or own is stub else own
 
 
+# Set by the grading child while it answers the grader's requests for a check (not while it runs the
+# notebook's cells): see ``guarded``.
+CHECKING = False
+
+
+def guarded(obj, qualname):
+    """``obj``, a function or a class, unchanged for the notebook's cells, but refused while a check
+    runs: it is course code that does the work of one of this notebook's exercises under another
+    name (a layer's forward is an activation function). A class is guarded method by method, in
+    place, so its subclasses and the modules that imported it are guarded too."""
+    def guard(f):
+        def checked(*args, **kwargs):
+            if CHECKING:
+                raise CourseReferenceRemoved(f"{qualname} does the work of an exercise of this notebook; "
+                                             "it cannot be used in an answer while the notebook is graded: "
+                                             "write your own")
+            return f(*args, **kwargs)
+        checked.__name__, checked.__qualname__, checked.__doc__ = f.__name__, f.__qualname__, f.__doc__
+        return checked
+
+    if not isinstance(obj, type):
+        return guard(obj)
+    for name, member in list(vars(obj).items()):
+        if type(member).__name__ == "function":
+            setattr(obj, name, guard(member))
+    return obj
+
+
 def function(qualname):
     name = qualname.rsplit(".", 1)[-1]
 
@@ -82,6 +110,36 @@ def cls(qualname):
                            "__doc__": _message(qualname)})
     return stub
 '''
+
+
+# Course code that does an exercise's work under another name, per notebook. The notebooks' own cells
+# may use it (06's explorer trains MLPClassifier, 07 trains with TimeRNN); an answer that calls it
+# while a check runs raises CourseReferenceRemoved, which costs that exercise its points.
+OTHER_REFERENCES = {
+    "01": ["helpers.nn.layers.Sigmoid", "helpers.nn.layers.Relu", "helpers.nn.models.Tanh"],
+    "02": ["helpers.nn.layers.MatMul", "helpers.nn.layers.Affine", "helpers.nn.layers.Network",
+           "helpers.nn.models.MLPClassifier", "helpers.nn.rnn.TimeAffine"],
+    "03": ["helpers.nn.layers.SoftmaxWithLoss", "helpers.nn.rnn.TimeSoftmaxWithLoss"],
+    "04": ["helpers.nn.gradcheck.gradient_check", "helpers.nn.gradcheck.layer_gradient_check",
+           "helpers.nn.rnn.TimeAffine", "helpers.nn.rnn.TimeSoftmaxWithLoss", "helpers.nn.layers.Network",
+           "helpers.nn.models.MLPClassifier"],
+    "05": ["helpers.nn.trainer.Trainer", "helpers.nn.models.train"],
+    "06": ["helpers.data.train_test_split", "helpers.data.Standardizer", "helpers.textclass.split_parts",
+           "helpers.nn.layers.Network", "helpers.nn.models.MLPClassifier", "helpers.nn.models.train",
+           "helpers.nn.trainer.Trainer"],
+    "07": ["helpers.nn.rnn.RNN", "helpers.nn.rnn.TimeRNN", "helpers.nn.rnn.NaiveTimeRNN"],
+    "08": ["helpers.nn.rnn.Embedding", "helpers.nn.rnn.TimeEmbedding", "helpers.text.build_vocab"],
+}
+
+
+def guard_others(source: str, qualnames: list[str], module: str) -> tuple[str, list[str]]:
+    """``source`` with a line at its end that guards each of ``qualnames`` defined in ``module``."""
+    names = [q.rsplit(".", 1)[1] for q in qualnames if q.rsplit(".", 1)[0] == module]
+    defined = {node.name for node in ast.parse(source).body
+               if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    names = [n for n in names if n in defined]
+    lines = [f"{n} = __import__('helpers._withheld', fromlist=['x']).guarded({n}, '{module}.{n}')" for n in names]
+    return (source.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n" if lines else source), names
 
 
 def _stub(node: ast.stmt, qualname: str) -> ast.stmt:
@@ -147,9 +205,10 @@ class CourseCopies:
                 continue
             module = ".".join(p for p in rel.parts if p != "__init__")
             text, removed = withhold(path.read_text(encoding="utf-8"), names, module)
-            if removed:
+            text, guarded = guard_others(text, OTHER_REFERENCES.get(notebook[:2], []), module)
+            if removed or guarded:
                 path.write_text(text, encoding="utf-8")
-                withheld += [f"{module}.{n}" for n in removed]
+                withheld += [f"{module}.{n}" for n in removed + guarded]
         self.withheld[notebook] = withheld
         self._font_cache(base / "mpl")
         for path in [base, *base.rglob("*")]:

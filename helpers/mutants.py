@@ -42,8 +42,6 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "at x = 0 both branches give 1 / 2",
     ("3.2", "remove statement: `y = np.asarray(y, dtype=float)` -> `pass`"):
         "y is a float array (the statement's input); the conversion only helps lists",
-    ("3.2", "change constant: `y = y.reshape(1, -1)` -> `y = y.reshape(1, -2)`"):
-        "NumPy reads any negative size as 'infer this axis'",
     ("3.2", "change constant: `t = t.reshape(1, -1) if t.size == y.size else t.reshape(1)` -> "
             "`t = t.reshape(1, -2) if t.size == y.size else t.reshape(1)`"):
         "NumPy reads any negative size as 'infer this axis'",

@@ -123,3 +123,15 @@ def test_a_python_environment_under_tmp_is_mounted_on_a_read_only_tmp(monkeypatc
     cmd = sandbox.bwrap_command("/course-copy", 16, [], None, [])
     assert "--tmpfs" not in [cmd[i] for i in range(len(cmd) - 1) if cmd[i + 1] == "/tmp"]
     assert any(cmd[i] == "--symlink" and cmd[i + 2] == "/tmp" for i in range(len(cmd) - 2))
+
+
+def test_every_other_reference_is_guarded_in_its_notebooks_copy(tmp_path):
+    # A renamed or moved class must not silently drop out of the list: each entry is found and guarded.
+    from helpers.grading.course_copy import OTHER_REFERENCES, CourseCopies
+    # A new notebook needs an entry too (an empty list when no course code does its exercises' work).
+    notebooks = {path.stem[:2]: path.stem for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))}
+    assert set(OTHER_REFERENCES) == set(notebooks)
+    copies = CourseCopies(tmp_path)
+    for prefix, names in OTHER_REFERENCES.items():
+        copies.get(notebooks[prefix])
+        assert set(names) <= set(copies.withheld[notebooks[prefix]]), (prefix, names)

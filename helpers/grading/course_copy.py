@@ -128,7 +128,7 @@ OTHER_REFERENCES = {
            "helpers.nn.layers.Network", "helpers.nn.models.MLPClassifier", "helpers.nn.models.train",
            "helpers.nn.trainer.Trainer"],
     "07": ["helpers.nn.rnn.RNN", "helpers.nn.rnn.TimeRNN", "helpers.nn.rnn.NaiveTimeRNN"],
-    "08": ["helpers.nn.rnn.Embedding", "helpers.nn.rnn.TimeEmbedding", "helpers.text.build_vocab"],
+    "08": ["helpers.nn.rnn.Embedding", "helpers.nn.rnn.TimeEmbedding"],
 }
 
 

@@ -37,6 +37,7 @@ import inspect
 import os
 import zlib
 import sys
+import types
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -495,6 +496,16 @@ def _lookup(exercise: Exercise, namespace: dict) -> list:
                 f"`{name}` should be a class",
                 f"`{name}` is a {type(obj).__name__}, not a class.",
                 f"Define it with `class {name}:`.",
+            )
+        # The course's own implementation, imported under the exercise's name (`from helpers.nn import
+        # sigmoid`), is not an answer. Only real functions and classes are looked at: the grader hands
+        # the steps proxies, and withholds the references in its sandbox anyway.
+        module = getattr(obj, "__module__", None) if type(obj) in (types.FunctionType, type) else None
+        if isinstance(module, str) and (module == "helpers" or module.startswith("helpers.")):
+            raise CheckFailure(
+                f"`{name}` is the course's own implementation",
+                f"`{name}` is {module}.{getattr(obj, '__qualname__', name)}, the course's reference, not your code.",
+                f"Remove the import and write `{name}` yourself: that is the exercise.",
             )
         if exercise.kind == "value" and obj is Ellipsis:
             raise NotDone(

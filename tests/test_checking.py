@@ -144,6 +144,16 @@ def test_run_exercise_layers_and_verdicts():
     assert naive.points == 0
 
 
+def test_the_courses_own_implementation_imported_under_the_name_is_not_an_answer():
+    from helpers.nn import layers, sigmoid
+    for exercise_id, name, reference in (("1.2", "sigmoid", sigmoid), ("4.4", "Affine", layers.Affine)):
+        result = run_exercise(get_exercise(exercise_id), {name: reference})
+        assert not result.passed and result.points == 0
+        assert "the course's reference, not your code" in format_result(result), format_result(result)
+    # The learner's own code, defined in the notebook (module __main__), is looked at as usual.
+    assert run_exercise(get_exercise("1.2"), {"sigmoid": good_sigmoid}).passed
+
+
 def test_hidden_failures_do_not_reveal_inputs():
     ex = get_exercise("1.4")
 

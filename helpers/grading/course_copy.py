@@ -3,8 +3,11 @@
 While notebook NN is graded, the reference implementations of NN's exercises
 (the names its exercises define, found in ``helpers``) are replaced by stubs
 that raise ``CourseReferenceRemoved``: importing them still works (so the
-package and earlier notebooks' code load), using them earns nothing. The
-references of other notebooks stay, as the notebooks build on them. The check
+package and earlier notebooks' code load), using them earns nothing. Course
+code that does NN's work under another name (``OTHER_REFERENCES``) stays, but
+is guarded: it runs in the notebook's cells and raises the same error while a
+check runs. The references of other notebooks stay, as the notebooks build on
+them. The check
 steps and quizzes (``helpers/exercises``, with their expected values and
 answers) are not in the copy at all, and ``solutions/`` is never mounted.
 """
